@@ -1,0 +1,125 @@
+/* eslint-disable */
+/**
+ * Generated `api` utility.
+ *
+ * THIS CODE IS AUTOMATICALLY GENERATED.
+ *
+ * To regenerate, run `npx convex dev`.
+ * @module
+ */
+
+import type * as agentTokens from "../agentTokens.js";
+import type * as agents from "../agents.js";
+import type * as approvals from "../approvals.js";
+import type * as audit from "../audit.js";
+import type * as bootstrap from "../bootstrap.js";
+import type * as credentials from "../credentials.js";
+import type * as crons from "../crons.js";
+import type * as functions from "../functions.js";
+import type * as http from "../http.js";
+import type * as leases from "../leases.js";
+import type * as me from "../me.js";
+import type * as members from "../members.js";
+import type * as messages from "../messages.js";
+import type * as model_access from "../model/access.js";
+import type * as model_agents from "../model/agents.js";
+import type * as model_approvals from "../model/approvals.js";
+import type * as model_audit from "../model/audit.js";
+import type * as model_checks from "../model/checks.js";
+import type * as model_dependencies from "../model/dependencies.js";
+import type * as model_errors from "../model/errors.js";
+import type * as model_leases from "../model/leases.js";
+import type * as model_limits from "../model/limits.js";
+import type * as model_orgs from "../model/orgs.js";
+import type * as model_permissions from "../model/permissions.js";
+import type * as model_principals from "../model/principals.js";
+import type * as model_secrets from "../model/secrets.js";
+import type * as model_taskStatus from "../model/taskStatus.js";
+import type * as model_tasks from "../model/tasks.js";
+import type * as model_threads from "../model/threads.js";
+import type * as orgs from "../orgs.js";
+import type * as projects from "../projects.js";
+import type * as returns from "../returns.js";
+import type * as tables_agents from "../tables/agents.js";
+import type * as tables_audit from "../tables/audit.js";
+import type * as tables_identity from "../tables/identity.js";
+import type * as tables_work from "../tables/work.js";
+import type * as tasks from "../tasks.js";
+import type * as threads from "../threads.js";
+import type * as validators from "../validators.js";
+
+import type {
+  ApiFromModules,
+  FilterApi,
+  FunctionReference,
+} from "convex/server";
+
+declare const fullApi: ApiFromModules<{
+  agentTokens: typeof agentTokens;
+  agents: typeof agents;
+  approvals: typeof approvals;
+  audit: typeof audit;
+  bootstrap: typeof bootstrap;
+  credentials: typeof credentials;
+  crons: typeof crons;
+  functions: typeof functions;
+  http: typeof http;
+  leases: typeof leases;
+  me: typeof me;
+  members: typeof members;
+  messages: typeof messages;
+  "model/access": typeof model_access;
+  "model/agents": typeof model_agents;
+  "model/approvals": typeof model_approvals;
+  "model/audit": typeof model_audit;
+  "model/checks": typeof model_checks;
+  "model/dependencies": typeof model_dependencies;
+  "model/errors": typeof model_errors;
+  "model/leases": typeof model_leases;
+  "model/limits": typeof model_limits;
+  "model/orgs": typeof model_orgs;
+  "model/permissions": typeof model_permissions;
+  "model/principals": typeof model_principals;
+  "model/secrets": typeof model_secrets;
+  "model/taskStatus": typeof model_taskStatus;
+  "model/tasks": typeof model_tasks;
+  "model/threads": typeof model_threads;
+  orgs: typeof orgs;
+  projects: typeof projects;
+  returns: typeof returns;
+  "tables/agents": typeof tables_agents;
+  "tables/audit": typeof tables_audit;
+  "tables/identity": typeof tables_identity;
+  "tables/work": typeof tables_work;
+  tasks: typeof tasks;
+  threads: typeof threads;
+  validators: typeof validators;
+}>;
+
+/**
+ * A utility for referencing Convex functions in your app's public API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = api.myModule.myFunction;
+ * ```
+ */
+export declare const api: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "public">
+>;
+
+/**
+ * A utility for referencing Convex functions in your app's internal API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = internal.myModule.myFunction;
+ * ```
+ */
+export declare const internal: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "internal">
+>;
+
+export declare const components: {};

@@ -1,0 +1,19 @@
+/**
+ * The deployment is its own token issuer: it signs JWTs for users and agents
+ * (model/secrets.ts) and serves the public keys from its HTTP actions
+ * (http.ts). Convex cloud, self-hosted Convex and the local backend all set
+ * CONVEX_SITE_URL, so this one file works on each of them.
+ */
+import type { AuthConfig } from "convex/server";
+
+export default {
+  providers: [
+    {
+      type: "customJwt",
+      applicationID: "switchboard",
+      issuer: process.env.CONVEX_SITE_URL!,
+      jwks: `${process.env.CONVEX_SITE_URL}/.well-known/jwks.json`,
+      algorithm: "RS256",
+    },
+  ],
+} satisfies AuthConfig;

@@ -1,0 +1,12 @@
+import { defineSchema } from "convex/server";
+import { agentTables } from "./tables/agents";
+import { auditTables } from "./tables/audit";
+import { identityTables } from "./tables/identity";
+import { workTables } from "./tables/work";
+
+export default defineSchema({
+  ...identityTables,
+  ...agentTables,
+  ...workTables,
+  ...auditTables,
+});
