@@ -1,0 +1,135 @@
+/**
+ * Test fixtures for convex-test: a backend with two orgs, people in every
+ * role, agents with broad and narrow tokens, and helpers to act as each.
+ */
+import { convexTest, type TestConvex } from "convex-test";
+import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
+import type { Id } from "../../convex/_generated/dataModel";
+import schema from "../../convex/schema";
+import { AGENT_GRANTABLE } from "../../convex/model/permissions";
+import type { Role } from "../../convex/validators";
+
+export const modules = import.meta.glob("../../convex/**/*.ts");
+
+export type Backend = TestConvex<typeof schema>;
+
+export function newBackend(): Backend {
+  return convexTest(schema, modules);
+}
+
+export const SITE_URL = "http://127.0.0.1:3211";
+
+/** Gives the deployment a fresh signing key, as `npm run keys` does for real ones. */
+export async function configureSigningKey(): Promise<void> {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
+  process.env.CONVEX_SITE_URL = SITE_URL;
+  process.env.SWITCHBOARD_JWT_PRIVATE_KEY = await exportPKCS8(privateKey);
+  process.env.SWITCHBOARD_JWT_KEY_ID = "test-key";
+  process.env.SWITCHBOARD_JWKS = JSON.stringify({ keys: [jwk] });
+}
+
+export type Person = { userId: Id<"users">; tokenId: Id<"userTokens"> };
+export type AgentActor = { agentId: Id<"agents">; tokenId: Id<"agentTokens"> };
+
+export type World = {
+  orgA: Id<"orgs">;
+  orgB: Id<"orgs">;
+  projectA: Id<"projects">;
+  /** A second project in org A, outside the agents' token scope. */
+  projectA2: Id<"projects">;
+  projectB: Id<"projects">;
+  /** One person per role in org A. */
+  a: Record<Role, Person>;
+  /** The owner of org B: the "other org" caller. */
+  bOwner: Person;
+  /** An agent of org A whose token has every agent scope, limited to projectA. */
+  agent: AgentActor;
+  /** An agent of org A whose token may only read tasks. */
+  readOnlyAgent: AgentActor;
+  /** An agent of org B. */
+  agentB: AgentActor;
+};
+
+export async function makeWorld(t: Backend): Promise<World> {
+  return await t.run(async (ctx) => {
+    const now = Date.now();
+    async function person(name: string): Promise<Person> {
+      const userId = await ctx.db.insert("users", { name, email: `${name}@example.com` });
+      const tokenId = await ctx.db.insert("userTokens", {
+        userId,
+        label: "test",
+        tokenHash: `hash-${name}`,
+        createdAt: now,
+      });
+      return { userId, tokenId };
+    }
+    async function project(orgId: Id<"orgs">, key: string) {
+      return await ctx.db.insert("projects", { orgId, name: key, key, nextTaskNumber: 1 });
+    }
+    async function agent(
+      orgId: Id<"orgs">,
+      projectId: Id<"projects">,
+      name: string,
+      scopes: readonly string[],
+      createdBy: Id<"users">,
+    ): Promise<AgentActor> {
+      const agentId = await ctx.db.insert("agents", {
+        orgId,
+        name,
+        instructions: "",
+        kind: "external",
+        trustLevel: "standard",
+        defaultScopes: [...scopes],
+        createdBy,
+        createdAt: now,
+      });
+      const tokenId = await ctx.db.insert("agentTokens", {
+        agentId,
+        orgId,
+        projectId,
+        label: "test",
+        tokenHash: `hash-${name}`,
+        scopes: [...scopes],
+        createdBy,
+        createdAt: now,
+      });
+      return { agentId, tokenId };
+    }
+
+    const a = {
+      owner: await person("a-owner"),
+      admin: await person("a-admin"),
+      member: await person("a-member"),
+      viewer: await person("a-viewer"),
+    };
+    const bOwner = await person("b-owner");
+    const orgA = await ctx.db.insert("orgs", { name: "Org A", createdBy: a.owner.userId });
+    const orgB = await ctx.db.insert("orgs", { name: "Org B", createdBy: bOwner.userId });
+    for (const role of ["owner", "admin", "member", "viewer"] as const) {
+      await ctx.db.insert("memberships", { orgId: orgA, userId: a[role].userId, role });
+    }
+    await ctx.db.insert("memberships", { orgId: orgB, userId: bOwner.userId, role: "owner" });
+    const projectA = await project(orgA, "AA");
+    const projectA2 = await project(orgA, "AB");
+    const projectB = await project(orgB, "BB");
+    return {
+      orgA,
+      orgB,
+      projectA,
+      projectA2,
+      projectB,
+      a,
+      bOwner,
+      agent: await agent(orgA, projectA, "agent-a", AGENT_GRANTABLE, a.owner.userId),
+      readOnlyAgent: await agent(orgA, projectA, "reader-a", ["tasks:read"], a.owner.userId),
+      agentB: await agent(orgB, projectB, "agent-b", AGENT_GRANTABLE, bOwner.userId),
+    };
+  });
+}
+
+/** Calls functions as a person or an agent, with the claims our JWTs carry. */
+export function as(t: Backend, actor: Person | AgentActor): Backend {
+  const subject = "userId" in actor ? actor.userId : actor.agentId;
+  return t.withIdentity({ subject, issuer: SITE_URL, tid: actor.tokenId });
+}
