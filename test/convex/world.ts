@@ -21,8 +21,15 @@ export const SITE_URL = "http://127.0.0.1:3211";
 
 /** Gives the deployment a fresh signing key, as `npm run keys` does for real ones. */
 export async function configureSigningKey(): Promise<void> {
-  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
+  const { privateKey, publicKey } = await generateKeyPair("RS256", {
+    extractable: true,
+  });
+  const jwk = {
+    ...(await exportJWK(publicKey)),
+    kid: "test-key",
+    alg: "RS256",
+    use: "sig",
+  };
   process.env.CONVEX_SITE_URL = SITE_URL;
   process.env.SWITCHBOARD_JWT_PRIVATE_KEY = await exportPKCS8(privateKey);
   process.env.SWITCHBOARD_JWT_KEY_ID = "test-key";
@@ -55,7 +62,10 @@ export async function makeWorld(t: Backend): Promise<World> {
   return await t.run(async (ctx) => {
     const now = Date.now();
     async function person(name: string): Promise<Person> {
-      const userId = await ctx.db.insert("users", { name, email: `${name}@example.com` });
+      const userId = await ctx.db.insert("users", {
+        name,
+        email: `${name}@example.com`,
+      });
       const tokenId = await ctx.db.insert("userTokens", {
         userId,
         label: "test",
@@ -65,7 +75,12 @@ export async function makeWorld(t: Backend): Promise<World> {
       return { userId, tokenId };
     }
     async function project(orgId: Id<"orgs">, key: string) {
-      return await ctx.db.insert("projects", { orgId, name: key, key, nextTaskNumber: 1 });
+      return await ctx.db.insert("projects", {
+        orgId,
+        name: key,
+        key,
+        nextTaskNumber: 1,
+      });
     }
     async function agent(
       orgId: Id<"orgs">,
@@ -104,12 +119,26 @@ export async function makeWorld(t: Backend): Promise<World> {
       viewer: await person("a-viewer"),
     };
     const bOwner = await person("b-owner");
-    const orgA = await ctx.db.insert("orgs", { name: "Org A", createdBy: a.owner.userId });
-    const orgB = await ctx.db.insert("orgs", { name: "Org B", createdBy: bOwner.userId });
+    const orgA = await ctx.db.insert("orgs", {
+      name: "Org A",
+      createdBy: a.owner.userId,
+    });
+    const orgB = await ctx.db.insert("orgs", {
+      name: "Org B",
+      createdBy: bOwner.userId,
+    });
     for (const role of ["owner", "admin", "member", "viewer"] as const) {
-      await ctx.db.insert("memberships", { orgId: orgA, userId: a[role].userId, role });
+      await ctx.db.insert("memberships", {
+        orgId: orgA,
+        userId: a[role].userId,
+        role,
+      });
     }
-    await ctx.db.insert("memberships", { orgId: orgB, userId: bOwner.userId, role: "owner" });
+    await ctx.db.insert("memberships", {
+      orgId: orgB,
+      userId: bOwner.userId,
+      role: "owner",
+    });
     const projectA = await project(orgA, "AA");
     const projectA2 = await project(orgA, "AB");
     const projectB = await project(orgB, "BB");
@@ -121,9 +150,27 @@ export async function makeWorld(t: Backend): Promise<World> {
       projectB,
       a,
       bOwner,
-      agent: await agent(orgA, projectA, "agent-a", AGENT_GRANTABLE, a.owner.userId),
-      readOnlyAgent: await agent(orgA, projectA, "reader-a", ["tasks:read"], a.owner.userId),
-      agentB: await agent(orgB, projectB, "agent-b", AGENT_GRANTABLE, bOwner.userId),
+      agent: await agent(
+        orgA,
+        projectA,
+        "agent-a",
+        AGENT_GRANTABLE,
+        a.owner.userId,
+      ),
+      readOnlyAgent: await agent(
+        orgA,
+        projectA,
+        "reader-a",
+        ["tasks:read"],
+        a.owner.userId,
+      ),
+      agentB: await agent(
+        orgB,
+        projectB,
+        "agent-b",
+        AGENT_GRANTABLE,
+        bOwner.userId,
+      ),
     };
   });
 }
