@@ -2,7 +2,12 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
-import { internalTenantMutation, signedInAction, tenantMutation, tenantQuery } from "./functions";
+import {
+  internalTenantMutation,
+  signedInAction,
+  tenantMutation,
+  tenantQuery,
+} from "./functions";
 import { insertAgentToken } from "./model/agents";
 import { actorOf, recordAudit } from "./model/audit";
 import { fail } from "./model/errors";
@@ -30,12 +35,18 @@ export const create = signedInAction({
   },
   returns: v.object({ tokenId: v.id("agentTokens"), token: v.string() }),
   // Annotated: this module's own `internal` reference would otherwise make the type circular.
-  handler: async (ctx, args): Promise<{ tokenId: Id<"agentTokens">; token: string }> => {
+  handler: async (
+    ctx,
+    args,
+  ): Promise<{ tokenId: Id<"agentTokens">; token: string }> => {
     const token = newSecret("agent");
-    const tokenId: Id<"agentTokens"> = await ctx.runMutation(internal.agentTokens.insert, {
-      ...args,
-      tokenHash: await hashSecret(token),
-    });
+    const tokenId: Id<"agentTokens"> = await ctx.runMutation(
+      internal.agentTokens.insert,
+      {
+        ...args,
+        tokenHash: await hashSecret(token),
+      },
+    );
     return { tokenId, token };
   },
 });
@@ -52,7 +63,7 @@ export const insert = internalTenantMutation({
   returns: v.id("agentTokens"),
   handler: async (ctx, { agentId, projectId, ...input }) => {
     const { project } = await ctx.access.project(projectId);
-    const agent = await ctx.db.get(agentId);
+    const agent = await ctx.db.get("agents", agentId);
     if (agent === null) fail("NOT_FOUND", "Agent not found.");
     return await insertAgentToken(ctx, ctx.access, agent, project, input);
   },
@@ -63,7 +74,7 @@ export const list = tenantQuery({
   args: { agentId: v.id("agents") },
   returns: v.array(vAgentTokenInfo),
   handler: async (ctx, { agentId }) => {
-    const agent = await ctx.db.get(agentId);
+    const agent = await ctx.db.get("agents", agentId);
     if (agent === null) fail("NOT_FOUND", "Agent not found.");
     await ctx.access.org(agent.orgId);
     const rows = await ctx.db
@@ -88,12 +99,12 @@ export const revoke = tenantMutation({
   args: { tokenId: v.id("agentTokens") },
   returns: v.null(),
   handler: async (ctx, { tokenId }) => {
-    const token = await ctx.db.get(tokenId);
+    const token = await ctx.db.get("agentTokens", tokenId);
     if (token === null) fail("NOT_FOUND", "Token not found.");
     await ctx.access.org(token.orgId);
     if (token.revokedAt !== undefined) return null;
     const revokedAt = Date.now();
-    await ctx.db.patch(tokenId, { revokedAt });
+    await ctx.db.patch("agentTokens", tokenId, { revokedAt });
     await recordAudit(ctx, actorOf(ctx.access), {
       orgId: token.orgId,
       action: "agent_token.revoke",

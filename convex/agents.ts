@@ -29,7 +29,7 @@ export const get = tenantQuery({
   args: { agentId: v.id("agents") },
   returns: vAgentDoc,
   handler: async (ctx, { agentId }) => {
-    const agent = await ctx.db.get(agentId);
+    const agent = await ctx.db.get("agents", agentId);
     if (agent === null) fail("NOT_FOUND", "Agent not found.");
     await ctx.access.org(agent.orgId);
     return agent;

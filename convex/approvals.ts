@@ -42,7 +42,15 @@ export const resolve = tenantMutation({
   returns: vApprovalDoc,
   handler: async (ctx, { approvalId, decision, reason }) => {
     const { project, role, approval } = await ctx.access.approval(approvalId);
-    return await resolveApproval(ctx, ctx.access, project, role, approval, decision, reason);
+    return await resolveApproval(
+      ctx,
+      ctx.access,
+      project,
+      role,
+      approval,
+      decision,
+      reason,
+    );
   },
 });
 
@@ -60,7 +68,8 @@ export const get = tenantQuery({
   permission: "approvals:read",
   args: { approvalId: v.id("approvals") },
   returns: vApprovalDoc,
-  handler: async (ctx, { approvalId }) => (await ctx.access.approval(approvalId)).approval,
+  handler: async (ctx, { approvalId }) =>
+    (await ctx.access.approval(approvalId)).approval,
 });
 
 /** Pending approvals of a project, oldest first: the inbox. */
@@ -98,7 +107,10 @@ export const list = tenantQuery({
         q.eq("projectId", projectId).eq("status", status),
       )
       .order("desc")
-      .paginate({ ...paginationOpts, numItems: Math.min(paginationOpts.numItems, LIMITS.listPage) });
+      .paginate({
+        ...paginationOpts,
+        numItems: Math.min(paginationOpts.numItems, LIMITS.listPage),
+      });
   },
 });
 
@@ -120,7 +132,7 @@ export const expire = internalMutation({
   args: { approvalId: v.id("approvals") },
   returns: v.null(),
   handler: async (ctx, { approvalId }) => {
-    const approval = await ctx.db.get(approvalId);
+    const approval = await ctx.db.get("approvals", approvalId);
     if (approval !== null) await expireApproval(ctx, approval);
     return null;
   },

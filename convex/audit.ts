@@ -12,7 +12,9 @@ export const list = tenantQuery({
   permission: "audit:read",
   args: {
     orgId: v.id("orgs"),
-    entity: v.optional(v.object({ entity: vAuditEntity, entityId: v.string() })),
+    entity: v.optional(
+      v.object({ entity: vAuditEntity, entityId: v.string() }),
+    ),
     actor: v.optional(vActor),
     from: v.optional(v.number()),
     to: v.optional(v.number()),
@@ -26,7 +28,10 @@ export const list = tenantQuery({
     }
     const start = from ?? 0;
     const end = to ?? Number.MAX_SAFE_INTEGER;
-    const page = { ...paginationOpts, numItems: Math.min(paginationOpts.numItems, LIMITS.listPage) };
+    const page = {
+      ...paginationOpts,
+      numItems: Math.min(paginationOpts.numItems, LIMITS.listPage),
+    };
     const events = ctx.db.query("auditEvents");
     const query =
       entity !== undefined
@@ -40,7 +45,11 @@ export const list = tenantQuery({
           )
         : actor !== undefined
           ? events.withIndex("by_orgId_actor_at", (q) =>
-              q.eq("orgId", orgId).eq("actor", actor).gte("at", start).lte("at", end),
+              q
+                .eq("orgId", orgId)
+                .eq("actor", actor)
+                .gte("at", start)
+                .lte("at", end),
             )
           : events.withIndex("by_orgId_at", (q) =>
               q.eq("orgId", orgId).gte("at", start).lte("at", end),
@@ -59,7 +68,10 @@ export const listForTask = tenantQuery({
     return await ctx.db
       .query("auditEvents")
       .withIndex("by_orgId_entity_entityId_at", (q) =>
-        q.eq("orgId", project.orgId).eq("entity", "task").eq("entityId", taskId),
+        q
+          .eq("orgId", project.orgId)
+          .eq("entity", "task")
+          .eq("entityId", taskId),
       )
       .order("desc")
       .take(Math.max(1, Math.min(limit ?? 50, LIMITS.listPage)));

@@ -4,6 +4,7 @@
  * (http.ts). Convex cloud, self-hosted Convex and the local backend all set
  * CONVEX_SITE_URL, so this one file works on each of them.
  */
+import { env } from "./_generated/server";
 import type { AuthConfig } from "convex/server";
 
 export default {
@@ -11,8 +12,8 @@ export default {
     {
       type: "customJwt",
       applicationID: "switchboard",
-      issuer: process.env.CONVEX_SITE_URL!,
-      jwks: `${process.env.CONVEX_SITE_URL}/.well-known/jwks.json`,
+      issuer: env.CONVEX_SITE_URL,
+      jwks: `${env.CONVEX_SITE_URL}/.well-known/jwks.json`,
       algorithm: "RS256",
     },
   ],

@@ -6,7 +6,11 @@
  */
 import { v, type Infer } from "convex/values";
 import { internal } from "./_generated/api";
-import { internalAction, internalMutation, internalQuery } from "./_generated/server";
+import {
+  internalAction,
+  internalMutation,
+  internalQuery,
+} from "./_generated/server";
 import { recordAudit } from "./model/audit";
 import { fail } from "./model/errors";
 import { insertOrg, insertProject, upsertUser } from "./model/orgs";
@@ -45,10 +49,13 @@ export const run = internalAction({
   // Annotated: this module's own `internal` reference would otherwise make the type circular.
   handler: async (ctx, args): Promise<BootstrapResult & { token: string }> => {
     const token = newSecret("user");
-    const created: BootstrapResult = await ctx.runMutation(internal.bootstrap.createFirstOwner, {
-      ...args,
-      tokenHash: await hashSecret(token),
-    });
+    const created: BootstrapResult = await ctx.runMutation(
+      internal.bootstrap.createFirstOwner,
+      {
+        ...args,
+        tokenHash: await hashSecret(token),
+      },
+    );
     return { ...created, token };
   },
 });
@@ -58,10 +65,20 @@ export const createFirstOwner = internalMutation({
   returns: vBootstrapResult,
   handler: async (ctx, args) => {
     if ((await ctx.db.query("orgs").first()) !== null) {
-      fail("ALREADY_BOOTSTRAPPED", "This deployment already has an org; sign in instead.");
+      fail(
+        "ALREADY_BOOTSTRAPPED",
+        "This deployment already has an org; sign in instead.",
+      );
     }
-    const user = await upsertUser(ctx, { email: args.ownerEmail, name: args.ownerName });
-    const orgId = await insertOrg(ctx, user._id, args.orgName ?? `${user.name}'s org`);
+    const { user } = await upsertUser(ctx, {
+      email: args.ownerEmail,
+      name: args.ownerName,
+    });
+    const orgId = await insertOrg(
+      ctx,
+      user._id,
+      args.orgName ?? `${user.name}'s org`,
+    );
     const projectId = await insertProject(ctx, user._id, orgId, {
       name: args.projectName ?? "Default",
       key: args.projectKey ?? "SB",

@@ -9,8 +9,14 @@ import { internalMutation } from "./_generated/server";
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export const redeem = internalMutation({
-  args: { kind: v.union(v.literal("user"), v.literal("agent")), tokenHash: v.string() },
-  returns: v.union(v.null(), v.object({ subject: v.string(), tokenId: v.string() })),
+  args: {
+    kind: v.union(v.literal("user"), v.literal("agent")),
+    tokenHash: v.string(),
+  },
+  returns: v.union(
+    v.null(),
+    v.object({ subject: v.string(), tokenId: v.string() }),
+  ),
   handler: async (ctx, { kind, tokenHash }) => {
     const now = Date.now();
     if (kind === "user") {
@@ -20,7 +26,7 @@ export const redeem = internalMutation({
         .unique();
       if (row === null || row.revokedAt !== undefined) return null;
       if ((row.lastUsedAt ?? 0) < now - LAST_USED_RESOLUTION_MS) {
-        await ctx.db.patch(row._id, { lastUsedAt: now });
+        await ctx.db.patch("userTokens", row._id, { lastUsedAt: now });
       }
       return { subject: row.userId, tokenId: row._id };
     }
@@ -30,7 +36,7 @@ export const redeem = internalMutation({
       .unique();
     if (row === null || row.revokedAt !== undefined) return null;
     if ((row.lastUsedAt ?? 0) < now - LAST_USED_RESOLUTION_MS) {
-      await ctx.db.patch(row._id, { lastUsedAt: now });
+      await ctx.db.patch("agentTokens", row._id, { lastUsedAt: now });
     }
     return { subject: row.agentId, tokenId: row._id };
   },

@@ -34,7 +34,10 @@ export const tenantQuery = customQuery(query, {
   args: {},
   input: async (ctx, _args, { permission }: Declared) => {
     const principal = await resolvePrincipal(ctx);
-    return { ctx: { access: createAccess(ctx, principal, permission) }, args: {} };
+    return {
+      ctx: { access: createAccess(ctx, principal, permission) },
+      args: {},
+    };
   },
 });
 
@@ -42,7 +45,10 @@ export const tenantMutation = customMutation(mutation, {
   args: {},
   input: async (ctx, _args, { permission }: Declared) => {
     const principal = await resolvePrincipal(ctx);
-    return { ctx: { access: createAccess(ctx, principal, permission) }, args: {} };
+    return {
+      ctx: { access: createAccess(ctx, principal, permission) },
+      args: {},
+    };
   },
 });
 
@@ -54,7 +60,10 @@ export const internalTenantMutation = customMutation(internalMutation, {
   args: {},
   input: async (ctx, _args, { permission }: Declared) => {
     const principal = await resolvePrincipal(ctx);
-    return { ctx: { access: createAccess(ctx, principal, permission) }, args: {} };
+    return {
+      ctx: { access: createAccess(ctx, principal, permission) },
+      args: {},
+    };
   },
 });
 

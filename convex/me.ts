@@ -7,7 +7,12 @@ export const get = tenantQuery({
   permission: "org:read",
   args: {},
   returns: v.union(
-    v.object({ kind: v.literal("user"), userId: v.id("users"), name: v.string(), email: v.string() }),
+    v.object({
+      kind: v.literal("user"),
+      userId: v.id("users"),
+      name: v.string(),
+      email: v.string(),
+    }),
     v.object({
       kind: v.literal("agent"),
       agentId: v.id("agents"),
@@ -19,11 +24,16 @@ export const get = tenantQuery({
       scopes: v.array(v.string()),
     }),
   ),
-  handler: async (ctx) => {
+  handler: (ctx) => {
     const principal = ctx.access.principal;
     if (principal.kind === "user") {
       const { user } = principal;
-      return { kind: "user" as const, userId: user._id, name: user.name, email: user.email };
+      return {
+        kind: "user" as const,
+        userId: user._id,
+        name: user.name,
+        email: user.email,
+      };
     }
     const { agent, token } = principal;
     return {

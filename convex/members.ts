@@ -2,7 +2,12 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
-import { internalTenantMutation, signedInAction, tenantMutation, tenantQuery } from "./functions";
+import {
+  internalTenantMutation,
+  signedInAction,
+  tenantMutation,
+  tenantQuery,
+} from "./functions";
 import { actorOf, recordAudit } from "./model/audit";
 import { fail } from "./model/errors";
 import { LIMITS } from "./model/limits";
@@ -30,7 +35,7 @@ export const list = tenantQuery({
       .take(LIMITS.listPage);
     const members = [];
     for (const membership of memberships) {
-      const user = await ctx.db.get(membership.userId);
+      const user = await ctx.db.get("users", membership.userId);
       if (user === null) continue;
       members.push({
         membershipId: membership._id,
@@ -44,24 +49,50 @@ export const list = tenantQuery({
   },
 });
 
-type AddedMember = { userId: Id<"users">; membershipId: Id<"memberships"> };
+type AddedMember = {
+  userId: Id<"users">;
+  membershipId: Id<"memberships">;
+  firstSignIn: boolean;
+};
 
 /**
- * Adds a person to an org and returns their first sign-in token, shown once.
+ * Adds a person to an org. A person new to this deployment gets a first
+ * sign-in token, returned once; a person who already has an account keeps
+ * signing in with their own credentials and `token` is null (handing one out
+ * would let an admin of any org take over that account).
  * An action because the secret needs real randomness; the permission check
  * runs in `insert`, which receives the caller's identity.
  */
 export const add = signedInAction({
-  args: { orgId: v.id("orgs"), email: v.string(), name: v.string(), role: vRole },
-  returns: v.object({ userId: v.id("users"), membershipId: v.id("memberships"), token: v.string() }),
+  args: {
+    orgId: v.id("orgs"),
+    email: v.string(),
+    name: v.string(),
+    role: vRole,
+  },
+  returns: v.object({
+    userId: v.id("users"),
+    membershipId: v.id("memberships"),
+    token: v.union(v.string(), v.null()),
+  }),
   // Annotated: this module's own `internal` reference would otherwise make the type circular.
-  handler: async (ctx, args): Promise<AddedMember & { token: string }> => {
+  handler: async (
+    ctx,
+    args,
+  ): Promise<{
+    userId: Id<"users">;
+    membershipId: Id<"memberships">;
+    token: string | null;
+  }> => {
     const token = newSecret("user");
-    const added: AddedMember = await ctx.runMutation(internal.members.insert, {
-      ...args,
-      tokenHash: await hashSecret(token),
-    });
-    return { ...added, token };
+    const { firstSignIn, ...added }: AddedMember = await ctx.runMutation(
+      internal.members.insert,
+      {
+        ...args,
+        tokenHash: await hashSecret(token),
+      },
+    );
+    return { ...added, token: firstSignIn ? token : null };
   },
 });
 
@@ -74,23 +105,36 @@ export const insert = internalTenantMutation({
     role: vRole,
     tokenHash: v.string(),
   },
-  returns: v.object({ userId: v.id("users"), membershipId: v.id("memberships") }),
+  returns: v.object({
+    userId: v.id("users"),
+    membershipId: v.id("memberships"),
+    firstSignIn: v.boolean(),
+  }),
   handler: async (ctx, { orgId, email, name, role, tokenHash }) => {
     const { role: callerRole } = await ctx.access.org(orgId);
     assertCanGrant(callerRole, role);
-    const user = await upsertUser(ctx, { email, name });
+    const { user, created } = await upsertUser(ctx, { email, name });
     const existing = await ctx.db
       .query("memberships")
-      .withIndex("by_orgId_userId", (q) => q.eq("orgId", orgId).eq("userId", user._id))
+      .withIndex("by_orgId_userId", (q) =>
+        q.eq("orgId", orgId).eq("userId", user._id),
+      )
       .unique();
-    if (existing !== null) fail("ALREADY_EXISTS", `${user.email} is already a member.`);
-    const membershipId = await ctx.db.insert("memberships", { orgId, userId: user._id, role });
-    await ctx.db.insert("userTokens", {
+    if (existing !== null)
+      fail("ALREADY_EXISTS", `${user.email} is already a member.`);
+    const membershipId = await ctx.db.insert("memberships", {
+      orgId,
       userId: user._id,
-      label: "first sign-in",
-      tokenHash,
-      createdAt: Date.now(),
+      role,
     });
+    if (created) {
+      await ctx.db.insert("userTokens", {
+        userId: user._id,
+        label: "first sign-in",
+        tokenHash,
+        createdAt: Date.now(),
+      });
+    }
     await recordAudit(ctx, actorOf(ctx.access), {
       orgId,
       action: "member.add",
@@ -98,7 +142,7 @@ export const insert = internalTenantMutation({
       entityId: membershipId,
       after: { userId: user._id, role },
     });
-    return { userId: user._id, membershipId };
+    return { userId: user._id, membershipId, firstSignIn: created };
   },
 });
 
@@ -107,13 +151,13 @@ export const setRole = tenantMutation({
   args: { membershipId: v.id("memberships"), role: vRole },
   returns: v.null(),
   handler: async (ctx, { membershipId, role }) => {
-    const membership = await ctx.db.get(membershipId);
+    const membership = await ctx.db.get("memberships", membershipId);
     if (membership === null) fail("NOT_FOUND", "Membership not found.");
     const { role: callerRole } = await ctx.access.org(membership.orgId);
     assertCanGrant(callerRole, membership.role);
     assertCanGrant(callerRole, role);
     if (role !== "owner") await assertNotLastOwner(ctx, membership);
-    await ctx.db.patch(membershipId, { role });
+    await ctx.db.patch("memberships", membershipId, { role });
     await recordAudit(ctx, actorOf(ctx.access), {
       orgId: membership.orgId,
       action: "member.set_role",
@@ -131,12 +175,12 @@ export const remove = tenantMutation({
   args: { membershipId: v.id("memberships") },
   returns: v.null(),
   handler: async (ctx, { membershipId }) => {
-    const membership = await ctx.db.get(membershipId);
+    const membership = await ctx.db.get("memberships", membershipId);
     if (membership === null) fail("NOT_FOUND", "Membership not found.");
     const { role: callerRole } = await ctx.access.org(membership.orgId);
     assertCanGrant(callerRole, membership.role);
     await assertNotLastOwner(ctx, membership);
-    await ctx.db.delete(membershipId);
+    await ctx.db.delete("memberships", membershipId);
     await recordAudit(ctx, actorOf(ctx.access), {
       orgId: membership.orgId,
       action: "member.remove",

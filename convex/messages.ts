@@ -16,7 +16,10 @@ export const post = tenantMutation({
   returns: v.id("messages"),
   handler: async (ctx, { threadId, body, kind }) => {
     const { project, thread } = await ctx.access.thread(threadId);
-    return await postMessage(ctx, ctx.access, project, thread, { kind: kind ?? "text", body });
+    return await postMessage(ctx, ctx.access, project, thread, {
+      kind: kind ?? "text",
+      body,
+    });
   },
 });
 
@@ -52,7 +55,10 @@ export const list = tenantQuery({
       .query("messages")
       .withIndex("by_threadId", (q) => q.eq("threadId", threadId))
       .order("desc")
-      .paginate({ ...paginationOpts, numItems: Math.min(paginationOpts.numItems, LIMITS.listPage) });
+      .paginate({
+        ...paginationOpts,
+        numItems: Math.min(paginationOpts.numItems, LIMITS.listPage),
+      });
   },
 });
 
@@ -62,14 +68,20 @@ export const list = tenantQuery({
  */
 export const listSince = tenantQuery({
   permission: "threads:read",
-  args: { threadId: v.id("threads"), after: v.number(), limit: v.optional(v.number()) },
+  args: {
+    threadId: v.id("threads"),
+    after: v.number(),
+    limit: v.optional(v.number()),
+  },
   returns: v.object({ messages: v.array(vMessageDoc), hasMore: v.boolean() }),
   handler: async (ctx, { threadId, after, limit }) => {
     await ctx.access.thread(threadId);
     const cap = Math.max(1, Math.min(limit ?? 50, LIMITS.listPage));
     const rows = await ctx.db
       .query("messages")
-      .withIndex("by_threadId", (q) => q.eq("threadId", threadId).gt("_creationTime", after))
+      .withIndex("by_threadId", (q) =>
+        q.eq("threadId", threadId).gt("_creationTime", after),
+      )
       .take(cap + 1);
     return { messages: rows.slice(0, cap), hasMore: rows.length > cap };
   },

@@ -10,7 +10,11 @@ export const listMine = tenantQuery({
   permission: "org:read",
   args: {},
   returns: v.array(
-    v.object({ orgId: v.id("orgs"), name: v.string(), role: v.union(vRole, v.null()) }),
+    v.object({
+      orgId: v.id("orgs"),
+      name: v.string(),
+      role: v.union(vRole, v.null()),
+    }),
   ),
   handler: async (ctx) => {
     const principal = ctx.access.principal;
@@ -24,8 +28,9 @@ export const listMine = tenantQuery({
       .take(100);
     const orgs = [];
     for (const membership of memberships) {
-      const org = await ctx.db.get(membership.orgId);
-      if (org !== null) orgs.push({ orgId: org._id, name: org.name, role: membership.role });
+      const org = await ctx.db.get("orgs", membership.orgId);
+      if (org !== null)
+        orgs.push({ orgId: org._id, name: org.name, role: membership.role });
     }
     return orgs;
   },
@@ -38,7 +43,8 @@ export const create = tenantMutation({
   returns: v.id("orgs"),
   handler: async (ctx, { name }) => {
     const principal = ctx.access.principal;
-    if (principal.kind !== "user") fail("FORBIDDEN", "Only people create orgs.");
+    if (principal.kind !== "user")
+      fail("FORBIDDEN", "Only people create orgs.");
     return await insertOrg(ctx, principal.id, name);
   },
 });

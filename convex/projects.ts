@@ -20,7 +20,8 @@ export const get = tenantQuery({
   permission: "projects:read",
   args: { projectId: v.id("projects") },
   returns: vProjectDoc,
-  handler: async (ctx, { projectId }) => (await ctx.access.project(projectId)).project,
+  handler: async (ctx, { projectId }) =>
+    (await ctx.access.project(projectId)).project,
 });
 
 /** An agent sees only the project its token is limited to. */

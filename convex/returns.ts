@@ -12,6 +12,8 @@ export const vAgentDoc = schema.doc("agents");
 export const vAuditEventDoc = schema.doc("auditEvents");
 export const vUserDoc = schema.doc("users");
 
-export function vPaginated<T extends Validator<Value, "required", string>>(item: T) {
+export function vPaginated<T extends Validator<Value, "required", string>>(
+  item: T,
+) {
   return paginationResultValidator(item);
 }

@@ -57,7 +57,10 @@ export const list = tenantQuery({
         q.eq("projectId", projectId).eq("status", status),
       )
       .order("desc")
-      .paginate({ ...paginationOpts, numItems: Math.min(paginationOpts.numItems, LIMITS.listPage) });
+      .paginate({
+        ...paginationOpts,
+        numItems: Math.min(paginationOpts.numItems, LIMITS.listPage),
+      });
   },
 });
 
@@ -78,7 +81,11 @@ export const listReady = tenantQuery({
 
 export const listByAssignee = tenantQuery({
   permission: "tasks:read",
-  args: { projectId: v.id("projects"), assigneeId: vPrincipalId, limit: v.optional(v.number()) },
+  args: {
+    projectId: v.id("projects"),
+    assigneeId: vPrincipalId,
+    limit: v.optional(v.number()),
+  },
   returns: v.array(vTaskDoc),
   handler: async (ctx, { projectId, assigneeId, limit }) => {
     await ctx.access.project(projectId);
@@ -150,7 +157,8 @@ export const claim = tenantMutation({
   returns: vTaskDoc,
   handler: async (ctx, { projectId, taskId, leaseMs }) => {
     const { project } = await ctx.access.project(projectId);
-    const named = taskId === undefined ? null : (await ctx.access.task(taskId)).task;
+    const named =
+      taskId === undefined ? null : (await ctx.access.task(taskId)).task;
     if (named !== null && named.projectId !== projectId) {
       return fail("INVALID_ARGUMENT", "That task belongs to another project.");
     }

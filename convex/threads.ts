@@ -8,7 +8,11 @@ import { vPaginated, vThreadDoc } from "./returns";
 
 export const create = tenantMutation({
   permission: "threads:post",
-  args: { projectId: v.id("projects"), title: v.string(), taskId: v.optional(v.id("tasks")) },
+  args: {
+    projectId: v.id("projects"),
+    title: v.string(),
+    taskId: v.optional(v.id("tasks")),
+  },
   returns: v.id("threads"),
   handler: async (ctx, { projectId, ...input }) => {
     const { project } = await ctx.access.project(projectId);
@@ -30,7 +34,8 @@ export const get = tenantQuery({
   permission: "threads:read",
   args: { threadId: v.id("threads") },
   returns: vThreadDoc,
-  handler: async (ctx, { threadId }) => (await ctx.access.thread(threadId)).thread,
+  handler: async (ctx, { threadId }) =>
+    (await ctx.access.thread(threadId)).thread,
 });
 
 export const forTask = tenantQuery({
@@ -49,14 +54,22 @@ export const forTask = tenantQuery({
 /** Most recently active first. */
 export const list = tenantQuery({
   permission: "threads:read",
-  args: { projectId: v.id("projects"), paginationOpts: paginationOptsValidator },
+  args: {
+    projectId: v.id("projects"),
+    paginationOpts: paginationOptsValidator,
+  },
   returns: vPaginated(vThreadDoc),
   handler: async (ctx, { projectId, paginationOpts }) => {
     await ctx.access.project(projectId);
     return await ctx.db
       .query("threads")
-      .withIndex("by_projectId_lastMessageAt", (q) => q.eq("projectId", projectId))
+      .withIndex("by_projectId_lastMessageAt", (q) =>
+        q.eq("projectId", projectId),
+      )
       .order("desc")
-      .paginate({ ...paginationOpts, numItems: Math.min(paginationOpts.numItems, LIMITS.listPage) });
+      .paginate({
+        ...paginationOpts,
+        numItems: Math.min(paginationOpts.numItems, LIMITS.listPage),
+      });
   },
 });

@@ -12,13 +12,24 @@ export type SigningKeyEnv = {
   SWITCHBOARD_JWKS: string;
 };
 
-export async function generateSigningKeyEnv(keyId: string): Promise<SigningKeyEnv> {
-  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid: keyId, alg: "RS256", use: "sig" };
+export async function generateSigningKeyEnv(
+  keyId: string,
+): Promise<SigningKeyEnv> {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", {
+    extractable: true,
+  });
+  const jwk = {
+    ...(await exportJWK(publicKey)),
+    kid: keyId,
+    alg: "RS256",
+    use: "sig",
+  };
   return {
     SWITCHBOARD_JWT_KEY_ID: keyId,
     // One line, so it survives `convex env set` and .env files; the backend turns \n back.
-    SWITCHBOARD_JWT_PRIVATE_KEY: (await exportPKCS8(privateKey)).trim().replace(/\n/g, "\\n"),
+    SWITCHBOARD_JWT_PRIVATE_KEY: (await exportPKCS8(privateKey))
+      .trim()
+      .replace(/\n/g, "\\n"),
     SWITCHBOARD_JWKS: JSON.stringify({ keys: [jwk] }),
   };
 }

@@ -30,6 +30,9 @@ import type { DataModel } from "./dataModel.js";
 type Env = {
   readonly CONVEX_CLOUD_URL: string;
   readonly CONVEX_SITE_URL: string;
+  readonly SWITCHBOARD_JWT_PRIVATE_KEY: string | undefined;
+  readonly SWITCHBOARD_JWT_KEY_ID: string | undefined;
+  readonly SWITCHBOARD_JWKS: string | undefined;
 };
 
 /**

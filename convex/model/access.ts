@@ -19,7 +19,9 @@ export type Access = {
   org(orgId: Id<"orgs">): Promise<{ org: Doc<"orgs">; role: Role | null }>;
   project(projectId: Id<"projects">): Promise<ProjectAccess>;
   task(taskId: Id<"tasks">): Promise<ProjectAccess & { task: Doc<"tasks"> }>;
-  thread(threadId: Id<"threads">): Promise<ProjectAccess & { thread: Doc<"threads"> }>;
+  thread(
+    threadId: Id<"threads">,
+  ): Promise<ProjectAccess & { thread: Doc<"threads"> }>;
   approval(
     approvalId: Id<"approvals">,
   ): Promise<ProjectAccess & { approval: Doc<"approvals"> }>;
@@ -43,7 +45,7 @@ export function createAccess(
   async function org(orgId: Id<"orgs">) {
     if (principal.kind === "agent") {
       if (principal.agent.orgId !== orgId) denyTenant();
-      const doc = await ctx.db.get(orgId);
+      const doc = await ctx.db.get("orgs", orgId);
       if (doc === null) fail("NOT_FOUND", "Org not found.");
       return { org: doc, role: null };
     }
@@ -60,7 +62,7 @@ export function createAccess(
         `Your role "${membership.role}" does not allow "${permission}" in this org.`,
       );
     }
-    const doc = await ctx.db.get(orgId);
+    const doc = await ctx.db.get("orgs", orgId);
     if (doc === null) fail("NOT_FOUND", "Org not found.");
     return { org: doc, role: membership.role };
   }
@@ -69,26 +71,26 @@ export function createAccess(
     if (principal.kind === "agent" && principal.token.projectId !== projectId) {
       fail("FORBIDDEN", "This agent token is limited to another project.");
     }
-    const doc = await ctx.db.get(projectId);
+    const doc = await ctx.db.get("projects", projectId);
     if (doc === null) fail("NOT_FOUND", "Project not found.");
     const { role } = await org(doc.orgId);
     return { project: doc, role };
   }
 
   async function task(taskId: Id<"tasks">) {
-    const doc = await ctx.db.get(taskId);
+    const doc = await ctx.db.get("tasks", taskId);
     if (doc === null) fail("NOT_FOUND", "Task not found.");
     return { ...(await project(doc.projectId)), task: doc };
   }
 
   async function thread(threadId: Id<"threads">) {
-    const doc = await ctx.db.get(threadId);
+    const doc = await ctx.db.get("threads", threadId);
     if (doc === null) fail("NOT_FOUND", "Thread not found.");
     return { ...(await project(doc.projectId)), thread: doc };
   }
 
   async function approval(approvalId: Id<"approvals">) {
-    const doc = await ctx.db.get(approvalId);
+    const doc = await ctx.db.get("approvals", approvalId);
     if (doc === null) fail("NOT_FOUND", "Approval not found.");
     return { ...(await project(doc.projectId)), approval: doc };
   }

@@ -34,19 +34,26 @@ export async function insertAgent(
   orgId: Id<"orgs">,
   input: NewAgent,
 ): Promise<Id<"agents">> {
-  if (access.principal.kind !== "user") fail("FORBIDDEN", "Only people register agents.");
+  if (access.principal.kind !== "user")
+    fail("FORBIDDEN", "Only people register agents.");
   const name = requireText("Agent name", input.name, 60);
   const clash = await ctx.db
     .query("agents")
     .withIndex("by_orgId_name", (q) => q.eq("orgId", orgId).eq("name", name))
     .first();
-  if (clash !== null) fail("ALREADY_EXISTS", `An agent named ${name} already exists.`);
+  if (clash !== null)
+    fail("ALREADY_EXISTS", `An agent named ${name} already exists.`);
   const agentId = await ctx.db.insert("agents", {
     orgId,
     name,
-    instructions: requireText("Instructions", input.instructions ?? "", 20_000, {
-      allowEmpty: true,
-    }),
+    instructions: requireText(
+      "Instructions",
+      input.instructions ?? "",
+      20_000,
+      {
+        allowEmpty: true,
+      },
+    ),
     kind: input.kind ?? "external",
     trustLevel: input.trustLevel ?? "standard",
     defaultScopes: checkScopes(input.defaultScopes ?? AGENT_GRANTABLE),
@@ -58,7 +65,11 @@ export async function insertAgent(
     action: "agent.create",
     entity: "agent",
     entityId: agentId,
-    after: { name, kind: input.kind ?? "external", trustLevel: input.trustLevel ?? "standard" },
+    after: {
+      name,
+      kind: input.kind ?? "external",
+      trustLevel: input.trustLevel ?? "standard",
+    },
   });
   return agentId;
 }
@@ -70,9 +81,13 @@ export async function insertAgentToken(
   project: Doc<"projects">,
   input: { label: string; scopes?: string[]; tokenHash: string },
 ): Promise<Id<"agentTokens">> {
-  if (access.principal.kind !== "user") fail("FORBIDDEN", "Only people mint agent tokens.");
+  if (access.principal.kind !== "user")
+    fail("FORBIDDEN", "Only people mint agent tokens.");
   if (project.orgId !== agent.orgId) {
-    fail("INVALID_ARGUMENT", "The project belongs to another org than the agent.");
+    fail(
+      "INVALID_ARGUMENT",
+      "The project belongs to another org than the agent.",
+    );
   }
   const tokenId = await ctx.db.insert("agentTokens", {
     agentId: agent._id,

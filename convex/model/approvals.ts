@@ -31,22 +31,40 @@ export async function requestApproval(
   request: ApprovalRequest,
 ): Promise<Id<"approvals">> {
   if (request.taskId !== undefined) {
-    const task = await ctx.db.get(request.taskId);
+    const task = await ctx.db.get("tasks", request.taskId);
     if (task === null || task.projectId !== project._id) {
       fail("INVALID_ARGUMENT", "The task belongs to another project.");
     }
   }
+  // Agents ask; people set policy. An agent choosing "approve on expiry"
+  // would approve its own request by waiting.
+  if (access.principal.kind === "agent" && request.onExpiry === "approve") {
+    fail(
+      "FORBIDDEN",
+      'Only people may request approvals that auto-approve on expiry (onExpiry "approve").',
+    );
+  }
   const now = Date.now();
-  const ttl = requireRange("ttlMs", request.ttlMs ?? APPROVAL.defaultTtlMs, 1_000, APPROVAL.maxTtlMs);
+  const ttl = requireRange(
+    "ttlMs",
+    request.ttlMs ?? APPROVAL.defaultTtlMs,
+    1_000,
+    APPROVAL.maxTtlMs,
+  );
   const approvalId = await ctx.db.insert("approvals", {
     projectId: project._id,
     taskId: request.taskId,
     requesterId: access.principal.id,
     kind: requireText("Kind", request.kind, 60),
     summary: requireText("Summary", request.summary, LIMITS.summaryLength),
-    details: requireText("Details", request.details ?? "", LIMITS.detailsLength, {
-      allowEmpty: true,
-    }),
+    details: requireText(
+      "Details",
+      request.details ?? "",
+      LIMITS.detailsLength,
+      {
+        allowEmpty: true,
+      },
+    ),
     policy: {
       approverRole: request.approverRole ?? "member",
       expiresAt: now + ttl,
@@ -55,10 +73,14 @@ export async function requestApproval(
     status: "pending",
     createdAt: now,
   });
-  const expiryJobId = await ctx.scheduler.runAt(now + ttl, internal.approvals.expire, {
-    approvalId,
-  });
-  await ctx.db.patch(approvalId, { expiryJobId });
+  const expiryJobId = await ctx.scheduler.runAt(
+    now + ttl,
+    internal.approvals.expire,
+    {
+      approvalId,
+    },
+  );
+  await ctx.db.patch("approvals", approvalId, { expiryJobId });
   await recordAudit(ctx, actorOf(access), {
     orgId: project.orgId,
     action: "approval.request",
@@ -91,17 +113,19 @@ export async function resolveApproval(
     fail("FORBIDDEN", "You cannot decide your own request.");
   }
   assertPending(approval);
-  if (Date.now() >= approval.policy.expiresAt) {
-    fail("ALREADY_RESOLVED", "This approval has expired.");
-  }
+  assertBeforeDeadline(approval);
   if (decision === "reject" && (reason ?? "").trim() === "") {
     fail("INVALID_ARGUMENT", "Say why when rejecting.");
   }
-  const status: ApprovalStatus = decision === "approve" ? "approved" : "rejected";
+  const status: ApprovalStatus =
+    decision === "approve" ? "approved" : "rejected";
   return await settle(ctx, actorOf(access), project, approval, {
     status,
     resolverId: access.principal.id,
-    reason: reason === undefined ? undefined : requireText("Reason", reason, LIMITS.summaryLength),
+    reason:
+      reason === undefined
+        ? undefined
+        : requireText("Reason", reason, LIMITS.summaryLength),
   });
 }
 
@@ -115,6 +139,7 @@ export async function cancelApproval(
     fail("FORBIDDEN", "Only the requester can cancel an approval.");
   }
   assertPending(approval);
+  assertBeforeDeadline(approval);
   return await settle(ctx, actorOf(access), project, approval, {
     status: "cancelled",
     resolverId: access.principal.id,
@@ -127,7 +152,7 @@ export async function expireApproval(
   approval: Doc<"approvals">,
 ): Promise<void> {
   if (approval.status !== "pending") return;
-  const project = await ctx.db.get(approval.projectId);
+  const project = await ctx.db.get("projects", approval.projectId);
   if (project === null) return;
   const outcome = EXPIRY_OUTCOME[approval.policy.onExpiry];
   await settle(ctx, "system", project, approval, {
@@ -137,15 +162,37 @@ export async function expireApproval(
   });
 }
 
-const EXPIRY_OUTCOME: Record<OnExpiry, { status: ApprovalStatus; reason: string }> = {
+const EXPIRY_OUTCOME: Record<
+  OnExpiry,
+  { status: ApprovalStatus; reason: string }
+> = {
   expire: { status: "expired", reason: "No decision before the deadline." },
-  reject: { status: "rejected", reason: "Rejected by policy: no decision before the deadline." },
-  approve: { status: "approved", reason: "Approved by policy: no decision before the deadline." },
+  reject: {
+    status: "rejected",
+    reason: "Rejected by policy: no decision before the deadline.",
+  },
+  approve: {
+    status: "approved",
+    reason: "Approved by policy: no decision before the deadline.",
+  },
 };
 
 function assertPending(approval: Doc<"approvals">): void {
   if (approval.status !== "pending") {
     fail("ALREADY_RESOLVED", `This approval is already ${approval.status}.`);
+  }
+}
+
+/**
+ * Past the deadline the policy's onExpiry decides, even if its scheduled job
+ * has not run yet; nobody may pre-empt it.
+ */
+function assertBeforeDeadline(approval: Doc<"approvals">): void {
+  if (Date.now() >= approval.policy.expiresAt) {
+    fail(
+      "ALREADY_RESOLVED",
+      "This approval has expired; its policy decides the outcome.",
+    );
   }
 }
 
@@ -157,7 +204,7 @@ async function settle(
   outcome: Pick<Doc<"approvals">, "status" | "resolverId" | "reason">,
 ): Promise<Doc<"approvals">> {
   const resolvedAt = Date.now();
-  await ctx.db.patch(approval._id, { ...outcome, resolvedAt });
+  await ctx.db.patch("approvals", approval._id, { ...outcome, resolvedAt });
   // The expiry job has nothing left to do once a decision exists.
   if (actor !== "system" && approval.expiryJobId !== undefined) {
     await ctx.scheduler.cancel(approval.expiryJobId);
@@ -170,5 +217,5 @@ async function settle(
     before: { status: approval.status },
     after: { status: outcome.status, reason: outcome.reason ?? null },
   });
-  return (await ctx.db.get(approval._id))!;
+  return (await ctx.db.get("approvals", approval._id))!;
 }

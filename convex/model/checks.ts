@@ -12,7 +12,10 @@ export function requireText(
     fail("INVALID_ARGUMENT", `${field} must not be empty.`);
   }
   if (value.length > maxLength) {
-    fail("INVALID_ARGUMENT", `${field} is longer than ${maxLength} characters.`);
+    fail(
+      "INVALID_ARGUMENT",
+      `${field} is longer than ${maxLength} characters.`,
+    );
   }
   return allowEmpty ? value : trimmed;
 }
@@ -29,8 +32,14 @@ export function requireRange(
   return value;
 }
 
-export function requireLabels(labels: readonly string[], max: number, maxLength: number) {
+export function requireLabels(
+  labels: readonly string[],
+  max: number,
+  maxLength: number,
+) {
   if (labels.length > max) fail("INVALID_ARGUMENT", `At most ${max} labels.`);
-  const cleaned = labels.map((label) => requireText("A label", label, maxLength));
+  const cleaned = labels.map((label) =>
+    requireText("A label", label, maxLength),
+  );
   return [...new Set(cleaned)];
 }

@@ -32,7 +32,7 @@ export async function assertNoCycle(
         `The dependency graph is larger than ${LIMITS.dependencyGraphVisit} tasks; split the project.`,
       );
     }
-    const doc = await ctx.db.get(current);
+    const doc = await ctx.db.get("tasks", current);
     if (doc !== null) frontier.push(...doc.dependsOn);
   }
 }
@@ -45,14 +45,21 @@ export async function loadBlockers(
 ): Promise<Doc<"tasks">[]> {
   const unique = [...new Set(dependsOn)];
   if (unique.length > LIMITS.dependencies) {
-    fail("INVALID_ARGUMENT", `A task may depend on at most ${LIMITS.dependencies} tasks.`);
+    fail(
+      "INVALID_ARGUMENT",
+      `A task may depend on at most ${LIMITS.dependencies} tasks.`,
+    );
   }
   const blockers: Doc<"tasks">[] = [];
   for (const blockerId of unique) {
-    if (blockerId === task._id) fail("DEPENDENCY_CYCLE", "A task cannot depend on itself.");
-    const blocker = await ctx.db.get(blockerId);
+    if (blockerId === task._id)
+      fail("DEPENDENCY_CYCLE", "A task cannot depend on itself.");
+    const blocker = await ctx.db.get("tasks", blockerId);
     if (blocker === null || blocker.projectId !== task.projectId) {
-      fail("INVALID_ARGUMENT", "Dependencies must be tasks of the same project.");
+      fail(
+        "INVALID_ARGUMENT",
+        "Dependencies must be tasks of the same project.",
+      );
     }
     blockers.push(blocker);
   }
@@ -77,7 +84,7 @@ export async function syncDependencyEdges(
         q.eq("taskId", taskId).eq("blockerId", blockerId),
       )
       .unique();
-    if (edge !== null) await ctx.db.delete(edge._id);
+    if (edge !== null) await ctx.db.delete("taskDependencies", edge._id);
   }
   for (const blockerId of next.filter((id) => !previous.includes(id))) {
     const dependents = await ctx.db
@@ -85,7 +92,10 @@ export async function syncDependencyEdges(
       .withIndex("by_blockerId", (q) => q.eq("blockerId", blockerId))
       .take(LIMITS.dependents);
     if (dependents.length >= LIMITS.dependents) {
-      fail("INVALID_ARGUMENT", `A task may block at most ${LIMITS.dependents} others.`);
+      fail(
+        "INVALID_ARGUMENT",
+        `A task may block at most ${LIMITS.dependents} others.`,
+      );
     }
     await ctx.db.insert("taskDependencies", { taskId, blockerId });
   }
@@ -108,9 +118,9 @@ export async function propagateDone(
     .withIndex("by_blockerId", (q) => q.eq("blockerId", blockerId))
     .take(LIMITS.dependents);
   for (const edge of edges) {
-    const dependent = await ctx.db.get(edge.taskId);
+    const dependent = await ctx.db.get("tasks", edge.taskId);
     if (dependent === null) continue;
-    await ctx.db.patch(dependent._id, {
+    await ctx.db.patch("tasks", dependent._id, {
       openBlockers: Math.max(0, dependent.openBlockers + delta),
     });
   }

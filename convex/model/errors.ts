@@ -35,6 +35,6 @@ export function errorCode(error: unknown): ErrorCode | undefined {
   if (typeof data !== "object" || data === null || !("code" in data)) {
     return undefined;
   }
-  const code = (data as { code: unknown }).code;
+  const code = data.code;
   return ERROR_CODES.find((known) => known === code);
 }

@@ -22,7 +22,8 @@ export function claimBlocker(
   claimantId: Id<"users"> | Id<"agents">,
   now: number,
 ): string | null {
-  if (task.openBlockers > 0) return `${task.openBlockers} dependencies are not done.`;
+  if (task.openBlockers > 0)
+    return `${task.openBlockers} dependencies are not done.`;
   if (leaseIsLive(task, now) && task.lease!.holderId !== claimantId) {
     return `It is leased until ${new Date(task.lease!.expiresAt).toISOString()}.`;
   }
@@ -31,7 +32,12 @@ export function claimBlocker(
 }
 
 export function leaseDuration(leaseMs: number | undefined): number {
-  return requireRange("leaseMs", leaseMs ?? LEASE.defaultMs, LEASE.minMs, LEASE.maxMs);
+  return requireRange(
+    "leaseMs",
+    leaseMs ?? LEASE.defaultMs,
+    LEASE.minMs,
+    LEASE.maxMs,
+  );
 }
 
 export async function claimTask(
@@ -44,10 +50,12 @@ export async function claimTask(
   const now = Date.now();
   const duration = leaseDuration(leaseMs);
   const claimantId = access.principal.id;
-  const target = task ?? (await nextReadyTask(ctx, project._id, claimantId, now));
+  const target =
+    task ?? (await nextReadyTask(ctx, project._id, claimantId, now));
   const reason = claimBlocker(target, claimantId, now);
-  if (reason !== null) fail("NOT_CLAIMABLE", `Task cannot be claimed: ${reason}`);
-  await ctx.db.patch(target._id, {
+  if (reason !== null)
+    fail("NOT_CLAIMABLE", `Task cannot be claimed: ${reason}`);
+  await ctx.db.patch("tasks", target._id, {
     status: isActive(target.status) ? target.status : "in_progress",
     assigneeId: claimantId,
     lease: { holderId: claimantId, expiresAt: now + duration },
@@ -69,9 +77,27 @@ async function nextReadyTask(
       q.eq("projectId", projectId).eq("status", "todo").eq("openBlockers", 0),
     )
     .take(LIMITS.claimScan);
-  const ready = candidates.find((candidate) => claimBlocker(candidate, claimantId, now) === null);
-  if (ready === undefined) fail("NOTHING_READY", "No ready task is waiting in this project.");
+  const ready = candidates.find(
+    (candidate) => claimBlocker(candidate, claimantId, now) === null,
+  );
+  if (ready === undefined)
+    fail("NOTHING_READY", "No ready task is waiting in this project.");
   return ready;
+}
+
+/**
+ * What a task becomes when its holder lets go (release, or a lapsed lease):
+ * work in progress returns to the queue unassigned; work in review stays in
+ * review with its author (in_review -> todo is not a legal move). Either way
+ * the lease ends.
+ */
+export function giveBack(
+  task: Doc<"tasks">,
+): Pick<Doc<"tasks">, "status" | "assigneeId" | "lease"> {
+  if (task.status === "in_progress") {
+    return { status: "todo", assigneeId: undefined, lease: undefined };
+  }
+  return { status: task.status, assigneeId: task.assigneeId, lease: undefined };
 }
 
 function requireHolder(access: Access, task: Doc<"tasks">): void {
@@ -92,8 +118,11 @@ export async function extendLease(
 ): Promise<Doc<"tasks">> {
   requireHolder(access, task);
   const now = Date.now();
-  await ctx.db.patch(task._id, {
-    lease: { holderId: access.principal.id, expiresAt: now + leaseDuration(leaseMs) },
+  await ctx.db.patch("tasks", task._id, {
+    lease: {
+      holderId: access.principal.id,
+      expiresAt: now + leaseDuration(leaseMs),
+    },
     updatedAt: now,
   });
   return await auditTaskChange(ctx, access, project, task, "task.renew_lease");
@@ -106,10 +135,8 @@ export async function releaseTask(
   task: Doc<"tasks">,
 ): Promise<Doc<"tasks">> {
   requireHolder(access, task);
-  await ctx.db.patch(task._id, {
-    status: isActive(task.status) ? "todo" : task.status,
-    assigneeId: undefined,
-    lease: undefined,
+  await ctx.db.patch("tasks", task._id, {
+    ...giveBack(task),
     updatedAt: Date.now(),
   });
   return await auditTaskChange(ctx, access, project, task, "task.release");
@@ -119,7 +146,10 @@ export async function releaseTask(
  * Cron: returns tasks whose lease ran out to the queue. Takes a bounded batch;
  * returns how many it handled so the caller can tell if more are waiting.
  */
-export async function reclaimExpiredLeases(ctx: MutationCtx, now: number): Promise<number> {
+export async function reclaimExpiredLeases(
+  ctx: MutationCtx,
+  now: number,
+): Promise<number> {
   const expired = await ctx.db
     .query("tasks")
     .withIndex("by_lease_expiresAt", (q) =>
@@ -127,12 +157,10 @@ export async function reclaimExpiredLeases(ctx: MutationCtx, now: number): Promi
     )
     .take(LIMITS.reclaimBatch);
   for (const task of expired) {
-    const project = await ctx.db.get(task.projectId);
+    const project = await ctx.db.get("projects", task.projectId);
     if (project === null) continue;
-    await ctx.db.patch(task._id, {
-      status: isActive(task.status) ? "todo" : task.status,
-      assigneeId: undefined,
-      lease: undefined,
+    await ctx.db.patch("tasks", task._id, {
+      ...giveBack(task),
       updatedAt: now,
     });
     await auditTaskChange(ctx, "system", project, task, "task.lease_expired");

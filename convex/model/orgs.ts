@@ -16,7 +16,11 @@ export async function insertOrg(
     name: requireText("Org name", name, 100),
     createdBy: ownerId,
   });
-  const membershipId = await ctx.db.insert("memberships", { orgId, userId: ownerId, role: "owner" });
+  const membershipId = await ctx.db.insert("memberships", {
+    orgId,
+    userId: ownerId,
+    role: "owner",
+  });
   await recordAudit(ctx, ownerId, {
     orgId,
     action: "org.create",
@@ -37,13 +41,17 @@ export async function insertProject(
 ): Promise<Id<"projects">> {
   const key = input.key.trim().toUpperCase();
   if (!PROJECT_KEY.test(key)) {
-    fail("INVALID_ARGUMENT", "A project key is 2-10 letters or digits, starting with a letter.");
+    fail(
+      "INVALID_ARGUMENT",
+      "A project key is 2-10 letters or digits, starting with a letter.",
+    );
   }
   const clash = await ctx.db
     .query("projects")
     .withIndex("by_orgId_key", (q) => q.eq("orgId", orgId).eq("key", key))
     .first();
-  if (clash !== null) fail("ALREADY_EXISTS", `This org already has a project with key ${key}.`);
+  if (clash !== null)
+    fail("ALREADY_EXISTS", `This org already has a project with key ${key}.`);
   const projectId = await ctx.db.insert("projects", {
     orgId,
     name: requireText("Project name", input.name, 100),
@@ -62,20 +70,28 @@ export async function insertProject(
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-/** Finds a person by email or creates them; emails are stored lower-case. */
+/**
+ * Finds a person by email or creates them; emails are stored lower-case.
+ * `created` tells callers whether they may hand out a first credential: an
+ * existing person's account is theirs alone.
+ */
 export async function upsertUser(
   ctx: MutationCtx,
   input: { email: string; name: string },
-): Promise<Doc<"users">> {
+): Promise<{ user: Doc<"users">; created: boolean }> {
   const email = input.email.trim().toLowerCase();
-  if (!EMAIL.test(email) || email.length > 200) fail("INVALID_ARGUMENT", "That is not an email address.");
+  if (!EMAIL.test(email) || email.length > 200)
+    fail("INVALID_ARGUMENT", "That is not an email address.");
   const existing = await ctx.db
     .query("users")
     .withIndex("by_email", (q) => q.eq("email", email))
     .unique();
-  if (existing !== null) return existing;
-  const userId = await ctx.db.insert("users", { email, name: requireText("Name", input.name, 100) });
-  return (await ctx.db.get(userId))!;
+  if (existing !== null) return { user: existing, created: false };
+  const userId = await ctx.db.insert("users", {
+    email,
+    name: requireText("Name", input.name, 100),
+  });
+  return { user: (await ctx.db.get("users", userId))!, created: true };
 }
 
 /** Admins manage members up to their own rank; only owners make owners. */
@@ -93,7 +109,9 @@ export async function assertNotLastOwner(
   if (membership.role !== "owner") return;
   const owners = await ctx.db
     .query("memberships")
-    .withIndex("by_orgId_role", (q) => q.eq("orgId", membership.orgId).eq("role", "owner"))
+    .withIndex("by_orgId_role", (q) =>
+      q.eq("orgId", membership.orgId).eq("role", "owner"),
+    )
     .take(2);
   if (owners.length <= 1) {
     fail("INVALID_ARGUMENT", "An org needs at least one owner.");

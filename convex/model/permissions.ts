@@ -59,7 +59,12 @@ const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
 };
 
 /** Ordered from least to most powerful, for "at least this role" checks. */
-export const ROLE_ORDER: readonly Role[] = ["viewer", "member", "admin", "owner"];
+export const ROLE_ORDER: readonly Role[] = [
+  "viewer",
+  "member",
+  "admin",
+  "owner",
+];
 
 export function roleAtLeast(role: Role, minimum: Role): boolean {
   return ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(minimum);

@@ -44,7 +44,10 @@ export async function resolvePrincipal(ctx: QueryCtx): Promise<Principal> {
   if (userId !== null) return await resolveUser(ctx, userId, identity);
   const agentId = ctx.db.normalizeId("agents", identity.subject);
   if (agentId !== null) return await resolveAgent(ctx, agentId, identity);
-  fail("UNAUTHENTICATED", "The token's subject is not a Switchboard user or agent.");
+  fail(
+    "UNAUTHENTICATED",
+    "The token's subject is not a Switchboard user or agent.",
+  );
 }
 
 async function resolveUser(
@@ -53,12 +56,21 @@ async function resolveUser(
   identity: UserIdentity,
 ): Promise<UserPrincipal> {
   const tokenId = ctx.db.normalizeId("userTokens", tokenIdOf(identity));
-  const token = tokenId === null ? null : await ctx.db.get(tokenId);
-  if (token === null || token.userId !== userId || token.revokedAt !== undefined) {
-    fail("UNAUTHENTICATED", "This sign-in token was revoked or does not exist.");
+  const token =
+    tokenId === null ? null : await ctx.db.get("userTokens", tokenId);
+  if (
+    token === null ||
+    token.userId !== userId ||
+    token.revokedAt !== undefined
+  ) {
+    fail(
+      "UNAUTHENTICATED",
+      "This sign-in token was revoked or does not exist.",
+    );
   }
-  const user = await ctx.db.get(userId);
-  if (user === null) fail("UNAUTHENTICATED", "The signed-in user no longer exists.");
+  const user = await ctx.db.get("users", userId);
+  if (user === null)
+    fail("UNAUTHENTICATED", "The signed-in user no longer exists.");
   return { kind: "user", id: userId, user };
 }
 
@@ -68,11 +80,16 @@ async function resolveAgent(
   identity: UserIdentity,
 ): Promise<AgentPrincipal> {
   const tokenId = ctx.db.normalizeId("agentTokens", tokenIdOf(identity));
-  const token = tokenId === null ? null : await ctx.db.get(tokenId);
-  if (token === null || token.agentId !== agentId || token.revokedAt !== undefined) {
+  const token =
+    tokenId === null ? null : await ctx.db.get("agentTokens", tokenId);
+  if (
+    token === null ||
+    token.agentId !== agentId ||
+    token.revokedAt !== undefined
+  ) {
     fail("UNAUTHENTICATED", "This agent token was revoked or does not exist.");
   }
-  const agent = await ctx.db.get(agentId);
+  const agent = await ctx.db.get("agents", agentId);
   if (agent === null) fail("UNAUTHENTICATED", "The agent no longer exists.");
   const scopes = new Set(token.scopes.filter(isAgentGrantable));
   return { kind: "agent", id: agentId, agent, token, scopes };

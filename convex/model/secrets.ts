@@ -3,6 +3,7 @@
  * the short-lived JWTs the deployment signs for them. Runs in actions and
  * HTTP actions (secrets need real randomness; mutations are deterministic).
  */
+import { env } from "../_generated/server";
 import { importPKCS8, SignJWT } from "jose";
 import { fail } from "./errors";
 import { TOKEN_ID_CLAIM } from "./principals";
@@ -20,7 +21,10 @@ export function newSecret(kind: CredentialKind): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
-  const base64url = btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const base64url = btoa(binary)
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
   return PREFIX[kind] + base64url;
 }
 
@@ -31,22 +35,28 @@ export function credentialKind(secret: string): CredentialKind | null {
 }
 
 export async function hashSecret(secret: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(secret),
+  );
+  return [...new Uint8Array(digest)]
+    .map((byte) => byte.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 /** Where this deployment's JWTs come from; also the JWKS host (see auth.config.ts). */
 export function issuerUrl(): string {
-  const site = process.env.CONVEX_SITE_URL;
+  const site = env.CONVEX_SITE_URL;
   if (site === undefined || site === "") {
     fail("MISCONFIGURED", "CONVEX_SITE_URL is not set on this deployment.");
   }
-  return site.replace(/\/+$/, "");
+  // Verbatim: auth.config.ts declares the same string as the issuer.
+  return site;
 }
 
 function signingKey(): { pem: string; kid: string } {
-  const pem = process.env.SWITCHBOARD_JWT_PRIVATE_KEY;
-  const kid = process.env.SWITCHBOARD_JWT_KEY_ID ?? "switchboard-1";
+  const pem = env.SWITCHBOARD_JWT_PRIVATE_KEY;
+  const kid = env.SWITCHBOARD_JWT_KEY_ID ?? "switchboard-1";
   if (pem === undefined || pem === "") {
     fail(
       "MISCONFIGURED",
@@ -77,7 +87,7 @@ export async function signAccessToken(
 
 /** The public half of the signing key, as the JWKS document served at /.well-known/jwks.json. */
 export function publicJwks(): string {
-  const jwks = process.env.SWITCHBOARD_JWKS;
+  const jwks = env.SWITCHBOARD_JWKS;
   if (jwks === undefined || jwks === "") {
     fail("MISCONFIGURED", "SWITCHBOARD_JWKS is not set: run `npm run keys`.");
   }

@@ -14,7 +14,9 @@ export const TASK_STATUSES: readonly TaskStatus[] = [
   "cancelled",
 ];
 
-export const ALLOWED_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+export const ALLOWED_TRANSITIONS: Readonly<
+  Record<TaskStatus, readonly TaskStatus[]>
+> = {
   backlog: ["todo", "cancelled"],
   todo: ["backlog", "in_progress", "blocked", "cancelled"],
   in_progress: ["todo", "in_review", "done", "blocked", "cancelled"],
@@ -36,7 +38,9 @@ export function isActive(status: TaskStatus): boolean {
 
 /** Statuses that need every dependency done before they can be entered. */
 export function needsDependenciesDone(status: TaskStatus): boolean {
-  return status === "in_progress" || status === "in_review" || status === "done";
+  return (
+    status === "in_progress" || status === "in_review" || status === "done"
+  );
 }
 
 const PRIORITY_RANK: Readonly<Record<Priority, number>> = {

@@ -1,7 +1,12 @@
 /** Creating, editing and moving tasks. Claims and leases live in model/leases.ts. */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
-import type { AuditSummary, Priority, PrincipalId, TaskStatus } from "../validators";
+import type {
+  AuditSummary,
+  Priority,
+  PrincipalId,
+  TaskStatus,
+} from "../validators";
 import type { Access } from "./access";
 import { actorOf, diffSummaries, recordAudit } from "./audit";
 import { requireLabels, requireText } from "./checks";
@@ -14,7 +19,12 @@ import {
 } from "./dependencies";
 import { fail } from "./errors";
 import { LIMITS } from "./limits";
-import { canTransition, isActive, needsDependenciesDone, priorityRank } from "./taskStatus";
+import {
+  canTransition,
+  isActive,
+  needsDependenciesDone,
+  priorityRank,
+} from "./taskStatus";
 
 export function taskKey(project: Doc<"projects">, task: Doc<"tasks">): string {
   return `${project.key}-${task.number}`;
@@ -49,7 +59,11 @@ export async function createTask(
   project: Doc<"projects">,
   input: NewTask,
 ): Promise<Id<"tasks">> {
-  const blockers = await loadBlockers(ctx, { projectId: project._id }, input.dependsOn ?? []);
+  const blockers = await loadBlockers(
+    ctx,
+    { projectId: project._id },
+    input.dependsOn ?? [],
+  );
   if (input.assigneeId !== undefined) {
     await assertAssignable(ctx, project, input.assigneeId);
   }
@@ -59,13 +73,22 @@ export async function createTask(
     projectId: project._id,
     number: project.nextTaskNumber,
     title: requireText("Title", input.title, LIMITS.titleLength),
-    description: requireText("Description", input.description ?? "", LIMITS.descriptionLength, {
-      allowEmpty: true,
-    }),
+    description: requireText(
+      "Description",
+      input.description ?? "",
+      LIMITS.descriptionLength,
+      {
+        allowEmpty: true,
+      },
+    ),
     status: input.status ?? "todo",
     priority,
     priorityRank: priorityRank(priority),
-    labels: requireLabels(input.labels ?? [], LIMITS.labels, LIMITS.labelLength),
+    labels: requireLabels(
+      input.labels ?? [],
+      LIMITS.labels,
+      LIMITS.labelLength,
+    ),
     assigneeId: input.assigneeId,
     dependsOn: blockers.map((blocker) => blocker._id),
     openBlockers: countOpen(blockers),
@@ -73,9 +96,16 @@ export async function createTask(
     createdAt: now,
     updatedAt: now,
   });
-  await syncDependencyEdges(ctx, taskId, [], blockers.map((blocker) => blocker._id));
-  await ctx.db.patch(project._id, { nextTaskNumber: project.nextTaskNumber + 1 });
-  const task = (await ctx.db.get(taskId))!;
+  await syncDependencyEdges(
+    ctx,
+    taskId,
+    [],
+    blockers.map((blocker) => blocker._id),
+  );
+  await ctx.db.patch("projects", project._id, {
+    nextTaskNumber: project.nextTaskNumber + 1,
+  });
+  const task = (await ctx.db.get("tasks", taskId))!;
   await recordAudit(ctx, actorOf(access), {
     orgId: project.orgId,
     action: "task.create",
@@ -90,7 +120,11 @@ export async function createTask(
  * Agents may only change tasks nobody else holds a live lease on; people can
  * always take over (the agent then finds its lease gone on its next renewal).
  */
-export function assertNotLeasedByOther(access: Access, task: Doc<"tasks">, now: number) {
+export function assertNotLeasedByOther(
+  access: Access,
+  task: Doc<"tasks">,
+  now: number,
+) {
   const lease = task.lease;
   if (
     access.principal.kind === "agent" &&
@@ -113,7 +147,10 @@ export async function moveTask(
   assertNotLeasedByOther(access, task, now);
   if (task.status === to) return task;
   if (!canTransition(task.status, to)) {
-    fail("ILLEGAL_TRANSITION", `A task cannot move from ${task.status} to ${to}.`);
+    fail(
+      "ILLEGAL_TRANSITION",
+      `A task cannot move from ${task.status} to ${to}.`,
+    );
   }
   if (needsDependenciesDone(to) && task.openBlockers > 0) {
     fail(
@@ -123,7 +160,7 @@ export async function moveTask(
   }
   // Leaving active work ends any lease on it.
   const lease = isActive(to) ? task.lease : undefined;
-  await ctx.db.patch(task._id, { status: to, lease, updatedAt: now });
+  await ctx.db.patch("tasks", task._id, { status: to, lease, updatedAt: now });
   await propagateDone(ctx, task._id, task.status === "done", to === "done");
   return await auditTaskChange(ctx, access, project, task, "task.move");
 }
@@ -146,24 +183,39 @@ export async function editTask(
 ): Promise<Doc<"tasks">> {
   assertNotLeasedByOther(access, task, Date.now());
   const patch: Partial<Doc<"tasks">> = { updatedAt: Date.now() };
-  if (edit.title !== undefined) patch.title = requireText("Title", edit.title, LIMITS.titleLength);
+  if (edit.title !== undefined)
+    patch.title = requireText("Title", edit.title, LIMITS.titleLength);
   if (edit.description !== undefined) {
-    patch.description = requireText("Description", edit.description, LIMITS.descriptionLength, {
-      allowEmpty: true,
-    });
+    patch.description = requireText(
+      "Description",
+      edit.description,
+      LIMITS.descriptionLength,
+      {
+        allowEmpty: true,
+      },
+    );
   }
   if (edit.priority !== undefined) {
     patch.priority = edit.priority;
     patch.priorityRank = priorityRank(edit.priority);
   }
   if (edit.labels !== undefined) {
-    patch.labels = requireLabels(edit.labels, LIMITS.labels, LIMITS.labelLength);
+    patch.labels = requireLabels(
+      edit.labels,
+      LIMITS.labels,
+      LIMITS.labelLength,
+    );
   }
-  if (edit.branch !== undefined) patch.branch = requireText("Branch", edit.branch, 250);
+  if (edit.branch !== undefined)
+    patch.branch = requireText("Branch", edit.branch, 250);
   if (edit.pullRequestUrl !== undefined) {
-    patch.pullRequestUrl = requireText("Pull request URL", edit.pullRequestUrl, 500);
+    patch.pullRequestUrl = requireText(
+      "Pull request URL",
+      edit.pullRequestUrl,
+      500,
+    );
   }
-  await ctx.db.patch(task._id, patch);
+  await ctx.db.patch("tasks", task._id, patch);
   return await auditTaskChange(ctx, access, project, task, "task.edit");
 }
 
@@ -179,7 +231,7 @@ export async function setTaskDependencies(
   const next = blockers.map((blocker) => blocker._id);
   await assertNoCycle(ctx, task._id, next);
   await syncDependencyEdges(ctx, task._id, task.dependsOn, next);
-  await ctx.db.patch(task._id, {
+  await ctx.db.patch("tasks", task._id, {
     dependsOn: next,
     openBlockers: countOpen(blockers),
     updatedAt: Date.now(),
@@ -195,10 +247,15 @@ export async function assignTask(
   assigneeId: PrincipalId | undefined,
 ): Promise<Doc<"tasks">> {
   assertNotLeasedByOther(access, task, Date.now());
-  if (assigneeId !== undefined) await assertAssignable(ctx, project, assigneeId);
+  if (assigneeId !== undefined)
+    await assertAssignable(ctx, project, assigneeId);
   // A lease belongs to whoever works the task; reassigning ends it.
   const lease = task.lease?.holderId === assigneeId ? task.lease : undefined;
-  await ctx.db.patch(task._id, { assigneeId, lease, updatedAt: Date.now() });
+  await ctx.db.patch("tasks", task._id, {
+    assigneeId,
+    lease,
+    updatedAt: Date.now(),
+  });
   return await auditTaskChange(ctx, access, project, task, "task.assign");
 }
 
@@ -210,7 +267,7 @@ async function assertAssignable(
 ): Promise<void> {
   const agentId = ctx.db.normalizeId("agents", principalId);
   if (agentId !== null) {
-    const agent = await ctx.db.get(agentId);
+    const agent = await ctx.db.get("agents", agentId);
     if (agent?.orgId === project.orgId) return;
   } else {
     const userId = ctx.db.normalizeId("users", principalId);
@@ -219,11 +276,16 @@ async function assertAssignable(
         ? null
         : await ctx.db
             .query("memberships")
-            .withIndex("by_orgId_userId", (q) => q.eq("orgId", project.orgId).eq("userId", userId))
+            .withIndex("by_orgId_userId", (q) =>
+              q.eq("orgId", project.orgId).eq("userId", userId),
+            )
             .unique();
     if (membership !== null) return;
   }
-  fail("INVALID_ARGUMENT", "The assignee is not a member or agent of this org.");
+  fail(
+    "INVALID_ARGUMENT",
+    "The assignee is not a member or agent of this org.",
+  );
 }
 
 /** Re-reads the task after a patch and records the change. */
@@ -234,7 +296,7 @@ export async function auditTaskChange(
   before: Doc<"tasks">,
   action: string,
 ): Promise<Doc<"tasks">> {
-  const after = (await ctx.db.get(before._id))!;
+  const after = (await ctx.db.get("tasks", before._id))!;
   await recordAudit(ctx, access === "system" ? "system" : actorOf(access), {
     orgId: project.orgId,
     action,

@@ -14,7 +14,7 @@ export async function createThread(
   input: { title: string; taskId?: Id<"tasks"> },
 ): Promise<Id<"threads">> {
   if (input.taskId !== undefined) {
-    const task = await ctx.db.get(input.taskId);
+    const task = await ctx.db.get("tasks", input.taskId);
     if (task === null || task.projectId !== project._id) {
       fail("INVALID_ARGUMENT", "The task belongs to another project.");
     }
@@ -51,14 +51,22 @@ export async function ensureTaskThread(
     .first();
   if (existing !== null) return existing._id;
   return await createThread(ctx, access, project, {
-    title: `${project.key}-${task.number}: ${task.title}`.slice(0, LIMITS.titleLength),
+    title: `${project.key}-${task.number}: ${task.title}`.slice(
+      0,
+      LIMITS.titleLength,
+    ),
     taskId: task._id,
   });
 }
 
 export type NewMessage =
   | { kind: "text" | "tool"; body: string }
-  | { kind: "event"; event: "session_start" | "session_end"; sessionId: string; body: string };
+  | {
+      kind: "event";
+      event: "session_start" | "session_end";
+      sessionId: string;
+      body: string;
+    };
 
 export async function postMessage(
   ctx: MutationCtx,
@@ -77,14 +85,18 @@ export async function postMessage(
     kind: message.kind,
     body,
     ...(message.kind === "event"
-      ? { event: message.event, sessionId: requireText("sessionId", message.sessionId, 200) }
+      ? {
+          event: message.event,
+          sessionId: requireText("sessionId", message.sessionId, 200),
+        }
       : {}),
     createdAt: now,
   });
-  await ctx.db.patch(thread._id, { lastMessageAt: now });
+  await ctx.db.patch("threads", thread._id, { lastMessageAt: now });
   await recordAudit(ctx, actorOf(access), {
     orgId: project.orgId,
-    action: message.kind === "event" ? `thread.${message.event}` : "message.post",
+    action:
+      message.kind === "event" ? `thread.${message.event}` : "message.post",
     entity: "message",
     entityId: messageId,
     after: { threadId: thread._id, kind: message.kind },

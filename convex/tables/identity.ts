@@ -30,8 +30,7 @@ export const identityTables = {
     key: v.string(),
     /** Next task number; tasks are keyed `${key}-${number}`. */
     nextTaskNumber: v.number(),
-  })
-    .index("by_orgId_key", ["orgId", "key"]),
+  }).index("by_orgId_key", ["orgId", "key"]),
 
   /**
    * Sign-in credentials of people on deployments without an external identity

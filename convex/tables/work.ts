@@ -36,7 +36,11 @@ export const workTables = {
     updatedAt: v.number(),
   })
     .index("by_projectId_number", ["projectId", "number"])
-    .index("by_projectId_status_updatedAt", ["projectId", "status", "updatedAt"])
+    .index("by_projectId_status_updatedAt", [
+      "projectId",
+      "status",
+      "updatedAt",
+    ])
     .index("by_projectId_status_openBlockers_priorityRank", [
       "projectId",
       "status",
@@ -79,7 +83,7 @@ export const workTables = {
     /** For session events: the agent session the event belongs to. */
     sessionId: v.optional(v.string()),
     createdAt: v.number(),
-    })
+  })
     // Ordered by _creationTime, which is unique and increasing, so it doubles
     // as the "read since" cursor.
     .index("by_threadId", ["threadId"]),
@@ -101,7 +105,11 @@ export const workTables = {
     expiryJobId: v.optional(v.id("_scheduled_functions")),
     createdAt: v.number(),
   })
-    .index("by_projectId_status_createdAt", ["projectId", "status", "createdAt"])
+    .index("by_projectId_status_createdAt", [
+      "projectId",
+      "status",
+      "createdAt",
+    ])
     .index("by_taskId_createdAt", ["taskId", "createdAt"])
     .index("by_requesterId_status", ["requesterId", "status"]),
 };

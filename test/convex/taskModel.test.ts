@@ -97,8 +97,8 @@ test.each(SEEDS)(
     const actors: Actor[] = [
       person(world.a.member, "member", true),
       person(world.a.viewer, "viewer", false),
-      agent(world.agent),
-      ...extraAgents.map(agent),
+      agent(world.agent, "agent-a"),
+      ...extraAgents.map((caller, index) => agent(caller, `agent-${index}`)),
     ];
     const model = new TaskModel();
     const start = Date.now();
@@ -222,9 +222,9 @@ function person(caller: Person, id: string, canWrite: boolean): Actor {
   };
 }
 
-function agent(caller: AgentActor, index: number): Actor {
+function agent(caller: AgentActor, id: string): Actor {
   return {
-    who: { id: `agent-${index}`, kind: "agent", canWrite: true },
+    who: { id, kind: "agent", canWrite: true },
     caller,
     principalId: caller.agentId,
   };
@@ -243,7 +243,7 @@ async function expectSameState(
   context: string,
 ) {
   const docs = await t.run(async (ctx) =>
-    Promise.all(ids.map((id) => ctx.db.get(id))),
+    Promise.all(ids.map((id) => ctx.db.get("tasks", id))),
   );
   const whoOf = (principalId: string | undefined) =>
     principalId === undefined

@@ -124,9 +124,7 @@ export class TaskModel {
     const task = this.tasks[key]!;
     if (!who.canWrite) return { ok: false, code: "FORBIDDEN" };
     if (task.lease?.holder !== who.id) return { ok: false, code: "LEASE_LOST" };
-    if (ACTIVE.includes(task.status)) task.status = "todo";
-    task.assignee = null;
-    task.lease = null;
+    this.giveBack(task);
     return { ok: true };
   }
 
@@ -158,13 +156,20 @@ export class TaskModel {
     return false;
   }
 
+  /** In-progress work goes back to the queue; reviewed work stays in review with its author. */
+  private giveBack(task: ModelTask): void {
+    if (task.status === "in_progress") {
+      task.status = "todo";
+      task.assignee = null;
+    }
+    task.lease = null;
+  }
+
   /** The cron: every lease that ran out returns its task to the queue. */
   reclaim(): void {
     for (const task of this.tasks) {
       if (task.lease !== null && task.lease.expiresAt <= this.now) {
-        if (ACTIVE.includes(task.status)) task.status = "todo";
-        task.assignee = null;
-        task.lease = null;
+        this.giveBack(task);
       }
     }
   }

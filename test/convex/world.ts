@@ -2,16 +2,20 @@
  * Test fixtures for convex-test: a backend with two orgs, people in every
  * role, agents with broad and narrow tokens, and helpers to act as each.
  */
-import { convexTest, type TestConvex } from "convex-test";
+import { convexTest, type TestConvexForDataModel } from "convex-test";
 import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
-import type { Id } from "../../convex/_generated/dataModel";
+import type { DataModel, Id } from "../../convex/_generated/dataModel";
 import schema from "../../convex/schema";
 import { AGENT_GRANTABLE } from "../../convex/model/permissions";
 import type { Role } from "../../convex/validators";
 
 export const modules = import.meta.glob("../../convex/**/*.ts");
 
-export type Backend = TestConvex<typeof schema>;
+/**
+ * A test backend, possibly seen through one caller's identity (what `as`
+ * returns): the part of convex-test's API both share.
+ */
+export type Backend = TestConvexForDataModel<DataModel>;
 
 export function newBackend(): Backend {
   return convexTest(schema, modules);
