@@ -22,6 +22,7 @@ import {
   mutation,
   query,
   type ActionCtx,
+  type QueryCtx,
 } from "./_generated/server";
 import { createAccess } from "./model/access";
 import { fail } from "./model/errors";
@@ -30,42 +31,24 @@ import { resolvePrincipal } from "./model/principals";
 
 type Declared = { permission: Permission };
 
-export const tenantQuery = customQuery(query, {
+/** One customization for every tenant function: who is calling, and what they may do. */
+const tenantAccess = {
   args: {},
-  input: async (ctx, _args, { permission }: Declared) => {
+  input: async (ctx: QueryCtx, _args: Record<string, never>, { permission }: Declared) => {
     const principal = await resolvePrincipal(ctx);
-    return {
-      ctx: { access: createAccess(ctx, principal, permission) },
-      args: {},
-    };
+    return { ctx: { access: createAccess(ctx, principal, permission) }, args: {} };
   },
-});
+};
 
-export const tenantMutation = customMutation(mutation, {
-  args: {},
-  input: async (ctx, _args, { permission }: Declared) => {
-    const principal = await resolvePrincipal(ctx);
-    return {
-      ctx: { access: createAccess(ctx, principal, permission) },
-      args: {},
-    };
-  },
-});
+export const tenantQuery = customQuery(query, tenantAccess);
+
+export const tenantMutation = customMutation(mutation, tenantAccess);
 
 /**
  * For mutations that actions call with `ctx.runMutation`: Convex forwards the
  * caller's identity, so the same checks run here as in a public mutation.
  */
-export const internalTenantMutation = customMutation(internalMutation, {
-  args: {},
-  input: async (ctx, _args, { permission }: Declared) => {
-    const principal = await resolvePrincipal(ctx);
-    return {
-      ctx: { access: createAccess(ctx, principal, permission) },
-      args: {},
-    };
-  },
-});
+export const internalTenantMutation = customMutation(internalMutation, tenantAccess);
 
 /**
  * Actions cannot read the database, so they only require a signed-in caller

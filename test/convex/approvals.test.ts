@@ -2,7 +2,7 @@
  * Approvals: requesting, deciding under a policy, cancelling, and the
  * scheduled expiry that settles an approval nobody decided in time.
  */
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { APPROVAL } from "../../convex/model/limits";
@@ -10,8 +10,8 @@ import type { OnExpiry, Role } from "../../convex/validators";
 import { expectCode } from "./expectCode";
 import {
   as,
-  makeWorld,
-  newBackend,
+  freshWorld,
+  useFakeClock,
   type AgentActor,
   type Backend,
   type Person,
@@ -21,19 +21,9 @@ import {
 const T0 = Date.UTC(2030, 0, 1, 9, 0, 0);
 const TTL = 60_000;
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
+useFakeClock(T0);
 
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-async function setup(): Promise<{ t: Backend; world: World }> {
-  const t = newBackend();
-  return { t, world: await makeWorld(t) };
-}
+const setup = freshWorld;
 
 async function request(
   t: Backend,

@@ -3,19 +3,19 @@
  * the lease lifecycle (renew, expiry, reclaim by the cron, release) and who
  * may touch a leased task.
  */
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import crons from "../../convex/crons";
 import { LEASE } from "../../convex/model/limits";
-import { AGENT_GRANTABLE } from "../../convex/model/permissions";
 import { canTransition } from "../../convex/model/taskStatus";
 import type { Priority, TaskStatus } from "../../convex/validators";
 import { expectCode, rejectionCode } from "./expectCode";
 import {
+  addAgents,
   as,
-  makeWorld,
-  newBackend,
+  freshWorld,
+  useFakeClock,
   type AgentActor,
   type Backend,
   type World,
@@ -23,19 +23,9 @@ import {
 
 const T0 = Date.UTC(2030, 0, 1, 9, 0, 0);
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(T0);
-});
+useFakeClock(T0);
 
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-async function setup(): Promise<{ t: Backend; world: World }> {
-  const t = newBackend();
-  return { t, world: await makeWorld(t) };
-}
+const setup = freshWorld;
 
 /** Registers `count` agents of org A, each with a full-scope token for project A. */
 async function makeAgents(
@@ -43,33 +33,11 @@ async function makeAgents(
   world: World,
   count: number,
 ): Promise<AgentActor[]> {
-  return await t.run(async (ctx) => {
-    const agents: AgentActor[] = [];
-    for (let i = 0; i < count; i++) {
-      const agentId = await ctx.db.insert("agents", {
-        orgId: world.orgA,
-        name: `swarm-${i}`,
-        instructions: "",
-        kind: "external",
-        trustLevel: "standard",
-        defaultScopes: [...AGENT_GRANTABLE],
-        createdBy: world.a.owner.userId,
-        createdAt: Date.now(),
-      });
-      const tokenId = await ctx.db.insert("agentTokens", {
-        agentId,
-        orgId: world.orgA,
-        projectId: world.projectA,
-        label: "swarm",
-        tokenHash: `hash-swarm-${i}`,
-        scopes: [...AGENT_GRANTABLE],
-        createdBy: world.a.owner.userId,
-        createdAt: Date.now(),
-      });
-      agents.push({ agentId, tokenId });
-    }
-    return agents;
-  });
+  return await addAgents(
+    t,
+    world,
+    Array.from({ length: count }, (_, i) => `swarm-${i}`),
+  );
 }
 
 async function newTask(

@@ -3,7 +3,7 @@
  * principals run against the backend and against TaskModel; after every step
  * the outcome (success or error code) and every task's state must agree.
  */
-import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { errorCode, type ErrorCode } from "../../convex/model/errors";
@@ -11,9 +11,11 @@ import { TASK_STATUSES } from "../../convex/model/taskStatus";
 import type { Priority } from "../../convex/validators";
 import { ALLOWED, TaskModel, type Outcome, type Who } from "./taskModel";
 import {
+  addAgents,
   as,
   makeWorld,
   newBackend,
+  useFakeClock,
   type AgentActor,
   type Backend,
   type Person,
@@ -54,46 +56,20 @@ async function outcomeOf(
   }
 }
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(new Date("2026-01-01T00:00:00Z"));
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock(Date.UTC(2026, 0, 1), { toFake: ["Date"] });
 
 test.each(SEEDS)(
   "random task operations agree with the model (seed %i)",
   async (seed) => {
     const t: Backend = newBackend();
     const world = await makeWorld(t);
-    const extraAgents = await t.run(async (ctx) => {
-      const made: AgentActor[] = [];
-      for (const name of ["agent-x", "agent-y"]) {
-        const agentId = await ctx.db.insert("agents", {
-          orgId: world.orgA,
-          name,
-          instructions: "",
-          kind: "external",
-          trustLevel: "standard",
-          defaultScopes: [],
-          createdBy: world.a.owner.userId,
-          createdAt: Date.now(),
-        });
-        const tokenId = await ctx.db.insert("agentTokens", {
-          agentId,
-          orgId: world.orgA,
-          projectId: world.projectA,
-          label: "test",
-          tokenHash: `hash-${name}`,
-          scopes: ["tasks:read", "tasks:write", "tasks:claim"],
-          createdBy: world.a.owner.userId,
-          createdAt: Date.now(),
-        });
-        made.push({ agentId, tokenId });
-      }
-      return made;
-    });
+    // Two more agents whose tokens carry only the task scopes.
+    const extraAgents = await addAgents(
+      t,
+      world,
+      ["agent-x", "agent-y"],
+      ["tasks:read", "tasks:write", "tasks:claim"],
+    );
     const actors: Actor[] = [
       person(world.a.member, "member", true),
       person(world.a.viewer, "viewer", false),

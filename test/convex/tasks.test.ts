@@ -11,7 +11,7 @@ import {
 } from "../../convex/model/taskStatus";
 import type { Priority, TaskStatus } from "../../convex/validators";
 import { expectCode } from "./expectCode";
-import { as, makeWorld, newBackend, type Backend, type World } from "./world";
+import { as, freshWorld, type Backend, type World } from "./world";
 
 /**
  * The transitions the product allows, written out by hand from the spec of the
@@ -59,10 +59,7 @@ const MATRIX: [TaskStatus, TaskStatus][] = TASK_STATUSES.flatMap((from) =>
   TASK_STATUSES.map((to): [TaskStatus, TaskStatus] => [from, to]),
 );
 
-async function setup(): Promise<{ t: Backend; world: World }> {
-  const t = newBackend();
-  return { t, world: await makeWorld(t) };
-}
+const setup = freshWorld;
 
 async function newTask(
   t: Backend,

@@ -3,8 +3,10 @@
  * role, agents with broad and narrow tokens, and helpers to act as each.
  */
 import { convexTest, type TestConvexForDataModel } from "convex-test";
+import { afterEach, beforeEach, vi } from "vitest";
 import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
 import type { DataModel, Id } from "../../convex/_generated/dataModel";
+import type { MutationCtx } from "../../convex/_generated/server";
 import schema from "../../convex/schema";
 import { AGENT_GRANTABLE } from "../../convex/model/permissions";
 import type { Role } from "../../convex/validators";
@@ -86,36 +88,6 @@ export async function makeWorld(t: Backend): Promise<World> {
         nextTaskNumber: 1,
       });
     }
-    async function agent(
-      orgId: Id<"orgs">,
-      projectId: Id<"projects">,
-      name: string,
-      scopes: readonly string[],
-      createdBy: Id<"users">,
-    ): Promise<AgentActor> {
-      const agentId = await ctx.db.insert("agents", {
-        orgId,
-        name,
-        instructions: "",
-        kind: "external",
-        trustLevel: "standard",
-        defaultScopes: [...scopes],
-        createdBy,
-        createdAt: now,
-      });
-      const tokenId = await ctx.db.insert("agentTokens", {
-        agentId,
-        orgId,
-        projectId,
-        label: "test",
-        tokenHash: `hash-${name}`,
-        scopes: [...scopes],
-        createdBy,
-        createdAt: now,
-      });
-      return { agentId, tokenId };
-    }
-
     const a = {
       owner: await person("a-owner"),
       admin: await person("a-admin"),
@@ -154,21 +126,24 @@ export async function makeWorld(t: Backend): Promise<World> {
       projectB,
       a,
       bOwner,
-      agent: await agent(
+      agent: await insertAgent(
+        ctx,
         orgA,
         projectA,
         "agent-a",
         AGENT_GRANTABLE,
         a.owner.userId,
       ),
-      readOnlyAgent: await agent(
+      readOnlyAgent: await insertAgent(
+        ctx,
         orgA,
         projectA,
         "reader-a",
         ["tasks:read"],
         a.owner.userId,
       ),
-      agentB: await agent(
+      agentB: await insertAgent(
+        ctx,
         orgB,
         projectB,
         "agent-b",
@@ -176,6 +151,84 @@ export async function makeWorld(t: Backend): Promise<World> {
         bOwner.userId,
       ),
     };
+  });
+}
+
+/** Registers an agent with one token limited to `projectId`, carrying `scopes`. */
+export async function insertAgent(
+  ctx: MutationCtx,
+  orgId: Id<"orgs">,
+  projectId: Id<"projects">,
+  name: string,
+  scopes: readonly string[],
+  createdBy: Id<"users">,
+): Promise<AgentActor> {
+  const now = Date.now();
+  const agentId = await ctx.db.insert("agents", {
+    orgId,
+    name,
+    instructions: "",
+    kind: "external",
+    trustLevel: "standard",
+    defaultScopes: [...scopes],
+    createdBy,
+    createdAt: now,
+  });
+  const tokenId = await ctx.db.insert("agentTokens", {
+    agentId,
+    orgId,
+    projectId,
+    label: "test",
+    tokenHash: `hash-${name}`,
+    scopes: [...scopes],
+    createdBy,
+    createdAt: now,
+  });
+  return { agentId, tokenId };
+}
+
+/** More agents of org A with tokens for project A, e.g. for claim races. */
+export async function addAgents(
+  t: Backend,
+  world: World,
+  names: readonly string[],
+  scopes: readonly string[] = AGENT_GRANTABLE,
+): Promise<AgentActor[]> {
+  return await t.run(async (ctx) => {
+    const agents: AgentActor[] = [];
+    for (const name of names) {
+      agents.push(
+        await insertAgent(
+          ctx,
+          world.orgA,
+          world.projectA,
+          name,
+          scopes,
+          world.a.owner.userId,
+        ),
+      );
+    }
+    return agents;
+  });
+}
+
+/** A new backend holding a new world, for tests that each start clean. */
+export async function freshWorld(): Promise<{ t: Backend; world: World }> {
+  const t = newBackend();
+  return { t, world: await makeWorld(t) };
+}
+
+/** Freezes Date.now() at `start` for each test of the file; tests move it with vi.setSystemTime. */
+export function useFakeClock(
+  start: number,
+  options: Parameters<typeof vi.useFakeTimers>[0] = {},
+) {
+  beforeEach(() => {
+    vi.useFakeTimers(options);
+    vi.setSystemTime(start);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
   });
 }
 
