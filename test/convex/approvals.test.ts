@@ -10,7 +10,9 @@ import type { OnExpiry, Role } from "../../convex/validators";
 import { expectCode } from "./expectCode";
 import {
   as,
+  auditEvents,
   freshWorld,
+  mustRead,
   useFakeClock,
   type AgentActor,
   type Backend,
@@ -51,28 +53,14 @@ async function request(
   );
 }
 
-async function readApproval(
-  t: Backend,
-  approvalId: Id<"approvals">,
-): Promise<Doc<"approvals">> {
-  const approval = await t.run(
-    async (ctx) => await ctx.db.get("approvals", approvalId),
-  );
-  if (approval === null) throw new Error(`approval ${approvalId} vanished`);
-  return approval;
-}
+const readApproval = (t: Backend, id: Id<"approvals">) =>
+  mustRead(t, "approvals", id);
 
 async function expiryJob(t: Backend, approvalId: Id<"approvals">) {
   const { expiryJobId } = await readApproval(t, approvalId);
   if (expiryJobId === undefined) throw new Error("no expiry job was scheduled");
   return await t.run(
     async (ctx) => await ctx.db.system.get("_scheduled_functions", expiryJobId),
-  );
-}
-
-async function auditEvents(t: Backend): Promise<Doc<"auditEvents">[]> {
-  return await t.run(
-    async (ctx) => await ctx.db.query("auditEvents").collect(),
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
-import type { Doc, Id } from "../../convex/_generated/dataModel";
+import type { Id } from "../../convex/_generated/dataModel";
 import crons from "../../convex/crons";
 import { LEASE } from "../../convex/model/limits";
 import { canTransition } from "../../convex/model/taskStatus";
@@ -14,6 +14,8 @@ import { expectCode, rejectionCode } from "./expectCode";
 import {
   addAgents,
   as,
+  auditEvents,
+  mustRead,
   freshWorld,
   useFakeClock,
   type AgentActor,
@@ -55,20 +57,7 @@ async function newTask(
   });
 }
 
-async function readTask(
-  t: Backend,
-  taskId: Id<"tasks">,
-): Promise<Doc<"tasks">> {
-  const task = await t.run(async (ctx) => await ctx.db.get("tasks", taskId));
-  if (task === null) throw new Error(`task ${taskId} vanished`);
-  return task;
-}
-
-async function auditEvents(t: Backend): Promise<Doc<"auditEvents">[]> {
-  return await t.run(
-    async (ctx) => await ctx.db.query("auditEvents").collect(),
-  );
-}
+const readTask = (t: Backend, id: Id<"tasks">) => mustRead(t, "tasks", id);
 
 async function reclaim(t: Backend): Promise<number> {
   return await t.mutation(internal.leases.reclaimExpired, {});

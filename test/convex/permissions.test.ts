@@ -15,22 +15,20 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { isAgentGrantable, ROLE_ORDER } from "../../convex/model/permissions";
 import {
   agentLacking,
-  auditEvents,
   CASES,
-  expectCode,
   expectValidatorError,
   idOf,
   insertApproval,
   makeFixture,
   membershipOf,
-  settle,
   snapshot,
   type Caller,
   type Fixture,
   type MinCaller,
   type PublicCase,
 } from "./publicFunctionCases";
-import { as, newBackend, type Backend } from "./world";
+import { expectCode, settle } from "./expectCode";
+import { as, auditEvents, newBackend, type Backend } from "./world";
 
 // ---------------------------------------------------------------------------
 // Which public functions exist

@@ -16,6 +16,7 @@ import { api } from "../../convex/_generated/api";
 import type { Doc, Id, TableNames } from "../../convex/_generated/dataModel";
 import schema from "../../convex/schema";
 import { errorCode, type ErrorCode } from "../../convex/model/errors";
+import { describeError, settle } from "./expectCode";
 import {
   AGENT_GRANTABLE,
   type Permission,
@@ -23,6 +24,7 @@ import {
 import type { Role } from "../../convex/validators";
 import {
   makeWorld,
+  mustRead,
   type AgentActor,
   type Backend,
   type Person,
@@ -99,30 +101,6 @@ export async function snapshot(t: Backend): Promise<string> {
       dump[table] = await ctx.db.query(table).collect();
     return JSON.stringify(dump);
   });
-}
-
-export async function auditEvents(t: Backend): Promise<Doc<"auditEvents">[]> {
-  return await t.run(
-    async (ctx) => await ctx.db.query("auditEvents").collect(),
-  );
-}
-
-async function readDoc<T extends TableNames>(
-  t: Backend,
-  table: T,
-  id: Id<T>,
-): Promise<Doc<T> | null> {
-  return await t.run(async (ctx) => await ctx.db.get(table, id));
-}
-
-async function mustRead<T extends TableNames>(
-  t: Backend,
-  table: T,
-  id: Id<T>,
-): Promise<Doc<T>> {
-  const doc = await readDoc(t, table, id);
-  if (doc === null) throw new Error(`Expected ${id} to exist.`);
-  return doc;
 }
 
 type TaskFields = Partial<
@@ -274,39 +252,6 @@ export async function membershipOf(
 // ---------------------------------------------------------------------------
 // Outcomes
 // ---------------------------------------------------------------------------
-
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-export async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
-  return await promise.then(
-    (value): Outcome<T> => ({ ok: true, value }),
-    (error: unknown): Outcome<T> => ({ ok: false, error }),
-  );
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const data: unknown = "data" in error ? error.data : undefined;
-    return data === undefined
-      ? `${error.name}: ${error.message}`
-      : `${error.name}: ${JSON.stringify(data)}`;
-  }
-  return String(error);
-}
-
-/** Awaits a call that must fail with a ConvexError carrying `code`. */
-export async function expectCode(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-): Promise<void> {
-  const outcome = await settle(promise);
-  if (outcome.ok) {
-    expect.fail(
-      `Expected ${code}, but the call succeeded with ${JSON.stringify(outcome.value)}.`,
-    );
-  }
-  expect(errorCode(outcome.error), describeError(outcome.error)).toBe(code);
-}
 
 /** Awaits a call that Convex's argument validator must refuse. */
 export async function expectValidatorError(
@@ -954,7 +899,11 @@ const memberCases: PublicCase[] = [
     invalid: (world) => badType({ membershipId: world.orgA }),
     check: async (result, { t, args }) => {
       expect(result).toBeNull();
-      expect(await readDoc(t, "memberships", args.membershipId)).toBeNull();
+      expect(
+        await t.run(
+          async (ctx) => await ctx.db.get("memberships", args.membershipId),
+        ),
+      ).toBeNull();
     },
   }),
 ];

@@ -4,14 +4,21 @@
  */
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import type { Doc, Id } from "../../convex/_generated/dataModel";
+import type { Id } from "../../convex/_generated/dataModel";
 import {
   ALLOWED_TRANSITIONS,
   TASK_STATUSES,
 } from "../../convex/model/taskStatus";
 import type { Priority, TaskStatus } from "../../convex/validators";
 import { expectCode } from "./expectCode";
-import { as, freshWorld, type Backend, type World } from "./world";
+import {
+  as,
+  auditEvents,
+  freshWorld,
+  mustRead,
+  type Backend,
+  type World,
+} from "./world";
 
 /**
  * The transitions the product allows, written out by hand from the spec of the
@@ -81,14 +88,7 @@ async function newTask(
   });
 }
 
-async function readTask(
-  t: Backend,
-  taskId: Id<"tasks">,
-): Promise<Doc<"tasks">> {
-  const task = await t.run(async (ctx) => await ctx.db.get("tasks", taskId));
-  if (task === null) throw new Error(`task ${taskId} vanished`);
-  return task;
-}
+const readTask = (t: Backend, id: Id<"tasks">) => mustRead(t, "tasks", id);
 
 /** Puts a task straight into a status, bypassing the state machine (setup only). */
 async function forceStatus(
@@ -99,12 +99,6 @@ async function forceStatus(
   await t.run(async (ctx) => {
     await ctx.db.patch("tasks", taskId, { status });
   });
-}
-
-async function auditEvents(t: Backend): Promise<Doc<"auditEvents">[]> {
-  return await t.run(
-    async (ctx) => await ctx.db.query("auditEvents").collect(),
-  );
 }
 
 /**

@@ -5,7 +5,12 @@
 import { convexTest, type TestConvexForDataModel } from "convex-test";
 import { afterEach, beforeEach, vi } from "vitest";
 import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
-import type { DataModel, Id } from "../../convex/_generated/dataModel";
+import type {
+  DataModel,
+  Doc,
+  Id,
+  TableNames,
+} from "../../convex/_generated/dataModel";
 import type { MutationCtx } from "../../convex/_generated/server";
 import schema from "../../convex/schema";
 import { AGENT_GRANTABLE } from "../../convex/model/permissions";
@@ -230,6 +235,24 @@ export function useFakeClock(
   afterEach(() => {
     vi.useRealTimers();
   });
+}
+
+/** Reads a document straight from the database, failing the test if it is gone. */
+export async function mustRead<T extends TableNames>(
+  t: Backend,
+  table: T,
+  id: Id<T>,
+): Promise<Doc<T>> {
+  const doc = await t.run(async (ctx) => await ctx.db.get(table, id));
+  if (doc === null) throw new Error(`Expected ${id} to exist.`);
+  return doc;
+}
+
+/** Every audit event, oldest first (tests keep the log small). */
+export async function auditEvents(t: Backend): Promise<Doc<"auditEvents">[]> {
+  return await t.run(
+    async (ctx) => await ctx.db.query("auditEvents").collect(),
+  );
 }
 
 /** Calls functions as a person or an agent, with the claims our JWTs carry. */
