@@ -1,5 +1,95 @@
-// switchboard-backend: runs the convex/ functions on a local SQLite file. Not implemented yet.
-process.stderr.write(
-  "usage: switchboard-backend (local Convex backend) - not implemented yet\n",
+/**
+ * switchboard-backend: runs a convex/ folder on a local SQLite file behind
+ * Convex's own client protocol. Logs go to stderr.
+ *
+ *   switchboard-backend [serve] [--data-dir D] [--functions DIR] [--port P] [--site-port P] [--host H]
+ *   switchboard-backend token  [--data-dir D]      print the owner's sign-in token
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { serve } from "./cli/serve";
+import { defaultDataDir } from "./discovery";
+import { readOwnerToken } from "./switchboardApp";
+
+const USAGE = `usage: switchboard-backend [serve|token] [options]
+  --data-dir DIR     where the database and config live (default: $SWITCHBOARD_DATA_DIR or ~/.switchboard/local)
+  --functions DIR    the convex/ folder to run (default: Switchboard's own)
+  --host HOST        interface to bind (default 127.0.0.1)
+  --port PORT        deployment URL port (default 3210; 0 picks a free one)
+  --site-port PORT   HTTP actions port (default 3211; 0 picks a free one)
+`;
+
+/** Switchboard's own convex/, next to dist/ when installed, or in the source tree. */
+function ownFunctionsDir(): string {
+  for (const candidate of [
+    join(__dirname, "..", "convex"),
+    join(__dirname, "..", "..", "convex"),
+  ]) {
+    if (existsSync(join(candidate, "schema.ts"))) return resolve(candidate);
+  }
+  return resolve("convex");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      "data-dir": { type: "string" },
+      functions: { type: "string" },
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: "3210" },
+      "site-port": { type: "string", default: "3211" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const command = positionals[0] ?? "serve";
+  if (values.help === true) {
+    process.stderr.write(USAGE);
+    return 0;
+  }
+  const dataDir = resolve(values["data-dir"] ?? defaultDataDir());
+  if (command === "token") {
+    const token = readOwnerToken(dataDir);
+    if (token === null) {
+      process.stderr.write(
+        `No owner token in ${dataDir}: start the backend once with Switchboard's functions.\n`,
+      );
+      return 1;
+    }
+    process.stdout.write(`${token}\n`);
+    return 0;
+  }
+  if (command !== "serve") {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const own = ownFunctionsDir();
+  const functionsDir = resolve(values.functions ?? own);
+  const backend = await serve({
+    dataDir,
+    functionsDir,
+    isSwitchboardApp: functionsDir === own,
+    host: values.host,
+    port: Number(values.port),
+    sitePort: Number(values["site-port"]),
+    watch: false,
+  });
+  await new Promise<void>((resolveStop) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const)
+      process.once(signal, () => resolveStop());
+  });
+  await backend.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `switchboard-backend: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  },
 );
-process.exitCode = 2;

@@ -60,6 +60,9 @@ const targets = [
     platform: "node",
     format: "cjs",
     target: "node20",
+    // esbuild bundles convex/ at start (native binary per platform) and
+    // node-sqlite3-wasm loads its .wasm next to its own file: both stay packages.
+    external: ["esbuild", "node-sqlite3-wasm"],
     ...nodeBin,
   },
 ];

@@ -1,0 +1,595 @@
+/**
+ * The engine: a loaded convex/ app over an in-memory database made durable by
+ * the SQLite store. Implements the Engine contract (types.ts) the network
+ * layer uses, and runs scheduled functions and crons.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { convexToJson, jsonToConvex, type JSONValue } from "convex/values";
+import { createTokenVerifier, type TokenVerifier } from "./auth";
+import { Catalog, TABLE_NUMBER_KEY_PREFIX } from "./catalog";
+import { Database, type Doc } from "./database";
+import { unsupported } from "./errors";
+import { Executor, type MutationResult, type MutationWork } from "./executor";
+import { invokeFunction, toFailure, withDeadline } from "./invoke";
+import { LIMITS } from "./limits";
+import {
+  canonicalUdfPath,
+  loadApp,
+  type LoadedApp,
+  type LoadedFunction,
+} from "./modules";
+import { isInvalidatedBy, WriteSetImpl, type DocumentWrite } from "./readSet";
+import { parseSchema } from "./schema";
+import type { Store, StoredDocument } from "./store";
+import {
+  SyscallError,
+  installConvexGlobal,
+  runInExecution,
+  type Execution,
+  type ExecutionHost,
+  type UdfType,
+} from "./syscalls";
+import { Transaction } from "./transaction";
+import type {
+  CallerIdentity,
+  Commit,
+  Engine,
+  FunctionCall,
+  FunctionOutcome,
+  QueryOutcome,
+  Timestamp,
+} from "./types";
+import { Scheduler } from "./scheduler";
+import { installConsoleCapture } from "./console";
+import { IdempotencyLog, type IdempotencyKey } from "./idempotency";
+
+export type EngineOptions = {
+  convexDir: string;
+  store: Store;
+  /** Deployment environment variables, as functions see them in process.env. */
+  env: Record<string, string>;
+  adminKey: string;
+};
+
+export class LocalEngine implements Engine {
+  private readonly listeners = new Set<(commit: Commit) => void>();
+  private readonly clock = { lastCreationTime: 0 };
+  private readonly executor: Executor;
+  private readonly verifier: TokenVerifier;
+  private readonly idempotency: IdempotencyLog;
+  readonly scheduler: Scheduler;
+
+  private constructor(
+    private readonly app: LoadedApp,
+    private readonly catalog: Catalog,
+    private readonly store: Store,
+    private readonly adminKey: string,
+    kv: ReadonlyMap<string, string>,
+    lastTs: Timestamp,
+  ) {
+    this.executor = new Executor(
+      (txs, extraKv, ts) => this.persist(txs, extraKv, ts),
+      lastTs,
+    );
+    this.verifier = createTokenVerifier(app.authConfig);
+    this.idempotency = new IdempotencyLog(kv);
+    this.scheduler = new Scheduler(this, catalog, app.crons, kv);
+  }
+
+  static async open(options: EngineOptions): Promise<LocalEngine> {
+    installConvexGlobal();
+    installConsoleCapture();
+    const app = await loadApp(options.convexDir, options.env);
+    const schema = app.schemaJson === null ? null : parseSchema(app.schemaJson);
+    const { documents, kv } = options.store.load();
+    const tableNumbers = new Map<string, number>();
+    for (const [key, value] of kv) {
+      if (key.startsWith(TABLE_NUMBER_KEY_PREFIX))
+        tableNumbers.set(
+          key.slice(TABLE_NUMBER_KEY_PREFIX.length),
+          Number(value),
+        );
+    }
+    const db = new Database();
+    const catalog = new Catalog(db, schema, tableNumbers);
+    let lastTs = 0n;
+    let lastCreationTime = 0;
+    for (const stored of documents) {
+      const table = db.table(stored.table) ?? catalog.systemTable(stored.table);
+      const doc = jsonToConvex(JSON.parse(stored.json) as JSONValue) as Doc;
+      table.put(doc);
+      if (stored.ts > lastTs) lastTs = stored.ts;
+      if (doc._creationTime > lastCreationTime)
+        lastCreationTime = doc._creationTime;
+    }
+    const engine = new LocalEngine(
+      app,
+      catalog,
+      options.store,
+      options.adminKey,
+      kv,
+      lastTs,
+    );
+    engine.clock.lastCreationTime = lastCreationTime;
+    await engine.scheduler.start();
+    return engine;
+  }
+
+  // ---- Engine contract ----------------------------------------------------
+
+  latestTs(): Timestamp {
+    return this.executor.latestTs();
+  }
+
+  runQueries(
+    calls: readonly FunctionCall[],
+  ): Promise<{ ts: Timestamp; outcomes: QueryOutcome[] }> {
+    return this.executor.exclusive(async () => {
+      const outcomes: QueryOutcome[] = [];
+      for (const call of calls) outcomes.push(await this.runQueryNow(call));
+      return { ts: this.executor.latestTs(), outcomes };
+    });
+  }
+
+  async runMutation(
+    call: FunctionCall,
+    idempotencyKey?: IdempotencyKey,
+  ): Promise<FunctionOutcome & { ts: Timestamp }> {
+    if (idempotencyKey === undefined) {
+      const result = await this.executor.mutate(() =>
+        this.runMutationNow(call, "public"),
+      );
+      return { ...result.outcome, ts: result.ts };
+    }
+    const earlier = this.idempotency.lookup(idempotencyKey);
+    if (earlier !== undefined) return await earlier;
+    const running = this.executor
+      .mutate(async () => {
+        const result = await this.runMutationNow(call, "public");
+        // Recorded in the same commit as the writes, so a crash cannot separate them.
+        if (result.tx !== null) {
+          const outcome = result.outcome;
+          result.kv = (ts) =>
+            this.idempotency.record(idempotencyKey, { ...outcome, ts });
+        }
+        return result;
+      })
+      .then((result) => ({ ...result.outcome, ts: result.ts }));
+    this.idempotency.track(idempotencyKey, running);
+    return await running;
+  }
+
+  async runAction(call: FunctionCall): Promise<FunctionOutcome> {
+    const loaded = this.lookup(call.udfPath, "action", call.identity, "public");
+    if ("ok" in loaded) return loaded;
+    const logLines: string[] = [];
+    const execution = this.execution(
+      loaded.udfPath,
+      call.identity,
+      logLines,
+      null,
+      LIMITS.actionMs,
+    );
+    try {
+      const value = await withDeadline(
+        invokeFunction(loaded, call.args, execution, this.catalog),
+        LIMITS.actionMs,
+        loaded.udfPath,
+      );
+      return { ok: true, value, logLines };
+    } catch (error) {
+      return toFailure(error, loaded.udfPath, logLines);
+    }
+  }
+
+  async runHttpAction(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const match = this.app.http?.lookup(url.pathname, request.method);
+    if (match === null || match === undefined) {
+      return new Response(`No HttpAction routed for ${url.pathname}`, {
+        status: 404,
+      });
+    }
+    const identity = await this.identityFromHeader(
+      request.headers.get("authorization"),
+    );
+    const execution = this.execution(
+      `http ${request.method} ${url.pathname}`,
+      identity,
+      [],
+      null,
+      LIMITS.actionMs,
+    );
+    return await withDeadline(
+      runInExecution(execution, () => match[0].invokeHttpAction(request)),
+      LIMITS.actionMs,
+      execution.udfPath,
+    );
+  }
+
+  onCommit(listener: (commit: Commit) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  isInvalidatedBy: Engine["isInvalidatedBy"] = (readSet, writes) =>
+    isInvalidatedBy(this.catalog.db, readSet, writes);
+
+  async authenticate(token: string): Promise<CallerIdentity> {
+    return await this.verifier.verify(token);
+  }
+
+  isAdminKey(key: string): boolean {
+    const expected = Buffer.from(this.adminKey);
+    const given = Buffer.from(key);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  close(): void {
+    this.scheduler.stop();
+    this.store.close();
+  }
+
+  // ---- running functions ------------------------------------------------
+
+  private lookup(
+    udfPath: string,
+    kind: UdfType,
+    identity: CallerIdentity,
+    from: "public" | "server",
+  ): LoadedFunction | FunctionOutcome {
+    const path = canonicalUdfPath(udfPath);
+    const loaded = this.app.functions.get(path);
+    const notFound = `Could not find public function for '${path}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`;
+    if (loaded === undefined)
+      return { ok: false, errorMessage: notFound, logLines: [] };
+    // Clients reach internal functions only with the admin key, as with `npx convex run`.
+    if (
+      loaded.visibility === "internal" &&
+      from === "public" &&
+      identity.kind !== "admin"
+    ) {
+      return { ok: false, errorMessage: notFound, logLines: [] };
+    }
+    if (loaded.kind !== kind) {
+      return {
+        ok: false,
+        errorMessage: `Trying to execute ${path} as ${kind}, but it is defined as ${loaded.kind}.`,
+        logLines: [],
+      };
+    }
+    return loaded;
+  }
+
+  private execution(
+    udfPath: string,
+    identity: CallerIdentity,
+    logLines: string[],
+    tx: Transaction | null,
+    budgetMs: number,
+  ): Execution {
+    return {
+      udfPath,
+      identity,
+      logLines,
+      tx,
+      host: this.hostFor(tx),
+      deadline: Date.now() + budgetMs,
+    };
+  }
+
+  private async runQueryNow(call: FunctionCall): Promise<QueryOutcome> {
+    const tx = new Transaction("query", this.catalog, this.clock);
+    const loaded = this.lookup(call.udfPath, "query", call.identity, "public");
+    if ("ok" in loaded) return { ...loaded, readSet: tx.reads.asReadSet() };
+    const logLines: string[] = [];
+    try {
+      const execution = this.execution(
+        loaded.udfPath,
+        call.identity,
+        logLines,
+        tx,
+        LIMITS.queryOrMutationMs,
+      );
+      const value = await withDeadline(
+        invokeFunction(loaded, call.args, execution, this.catalog),
+        LIMITS.queryOrMutationMs,
+        loaded.udfPath,
+      );
+      return { ok: true, value, logLines, readSet: tx.reads.asReadSet() };
+    } catch (error) {
+      return {
+        ...toFailure(error, loaded.udfPath, logLines),
+        readSet: tx.reads.asReadSet(),
+      };
+    } finally {
+      tx.close();
+    }
+  }
+
+  /** Runs inside the executor: one transaction, rolled back on failure. */
+  async runMutationNow(
+    call: FunctionCall,
+    from: "public" | "server",
+  ): Promise<MutationResult> {
+    const loaded = this.lookup(call.udfPath, "mutation", call.identity, from);
+    if ("ok" in loaded) return { outcome: loaded, tx: null };
+    const tx = new Transaction("mutation", this.catalog, this.clock);
+    const logLines: string[] = [];
+    try {
+      const value = await this.invokeInTransaction(
+        tx,
+        loaded,
+        call.args,
+        call.identity,
+        logLines,
+      );
+      tx.close();
+      return { outcome: { ok: true, value, logLines }, tx };
+    } catch (error) {
+      tx.rollback();
+      return { outcome: toFailure(error, loaded.udfPath, logLines), tx: null };
+    }
+  }
+
+  /** Runs a mutation's function inside `tx` within Convex's time limit; throws what it throws. */
+  async invokeInTransaction(
+    tx: Transaction,
+    loaded: LoadedFunction,
+    args: JSONValue,
+    identity: CallerIdentity,
+    logLines: string[],
+  ): Promise<JSONValue> {
+    const execution = this.execution(
+      loaded.udfPath,
+      identity,
+      logLines,
+      tx,
+      LIMITS.queryOrMutationMs,
+    );
+    return await withDeadline(
+      invokeFunction(loaded, args, execution, this.catalog),
+      LIMITS.queryOrMutationMs,
+      loaded.udfPath,
+    );
+  }
+
+  /** What ctx.runQuery / runMutation / runAction and the action scheduler do. */
+  private hostFor(tx: Transaction | null): ExecutionHost {
+    return {
+      call: async (udfType, udfPath, args, identity) =>
+        tx === null
+          ? await this.callFromAction(udfType, udfPath, args, identity)
+          : await this.callInTransaction(tx, udfType, udfPath, args, identity),
+      schedule: async (udfPath, atMs, args) => {
+        let id = "";
+        await this.executor.mutate(() => {
+          const jobTx = new Transaction("mutation", this.catalog, this.clock);
+          id = jobTx.schedule(canonicalUdfPath(udfPath), atMs, args);
+          jobTx.close();
+          return { outcome: { ok: true, value: id, logLines: [] }, tx: jobTx };
+        });
+        return id;
+      },
+      cancel: async (jobId) => {
+        await this.executor.mutate(() => {
+          const jobTx = new Transaction("mutation", this.catalog, this.clock);
+          jobTx.cancelJob(jobId);
+          jobTx.close();
+          return {
+            outcome: { ok: true, value: null, logLines: [] },
+            tx: jobTx,
+          };
+        });
+      },
+    };
+  }
+
+  private async callFromAction(
+    udfType: UdfType,
+    udfPath: string,
+    args: JSONValue,
+    identity: CallerIdentity,
+  ): Promise<JSONValue> {
+    let outcome: FunctionOutcome;
+    if (udfType === "query") {
+      outcome = await this.executor.exclusive(() =>
+        this.runQueryNowFromServer(udfPath, args, identity),
+      );
+    } else if (udfType === "mutation") {
+      outcome = (
+        await this.executor.mutate(() =>
+          this.runMutationNow({ udfPath, args, identity }, "server"),
+        )
+      ).outcome;
+    } else {
+      outcome = await this.runActionFromServer(udfPath, args, identity);
+    }
+    if (outcome.ok) return outcome.value;
+    throw new SyscallError(outcome.errorMessage, outcome.errorData);
+  }
+
+  private async runQueryNowFromServer(
+    udfPath: string,
+    args: JSONValue,
+    identity: CallerIdentity,
+  ): Promise<FunctionOutcome> {
+    const loaded = this.lookup(udfPath, "query", identity, "server");
+    if ("ok" in loaded) return loaded;
+    const tx = new Transaction("query", this.catalog, this.clock);
+    const logLines: string[] = [];
+    try {
+      const execution = this.execution(
+        loaded.udfPath,
+        identity,
+        logLines,
+        tx,
+        LIMITS.queryOrMutationMs,
+      );
+      const value = await invokeFunction(loaded, args, execution, this.catalog);
+      return { ok: true, value, logLines };
+    } catch (error) {
+      return toFailure(error, loaded.udfPath, logLines);
+    } finally {
+      tx.close();
+    }
+  }
+
+  private async runActionFromServer(
+    udfPath: string,
+    args: JSONValue,
+    identity: CallerIdentity,
+  ): Promise<FunctionOutcome> {
+    const loaded = this.lookup(udfPath, "action", identity, "server");
+    if ("ok" in loaded) return loaded;
+    const logLines: string[] = [];
+    try {
+      const execution = this.execution(
+        loaded.udfPath,
+        identity,
+        logLines,
+        null,
+        LIMITS.actionMs,
+      );
+      return {
+        ok: true,
+        value: await invokeFunction(loaded, args, execution, this.catalog),
+        logLines,
+      };
+    } catch (error) {
+      return toFailure(error, loaded.udfPath, logLines);
+    }
+  }
+
+  /** ctx.runQuery / ctx.runMutation inside a query or mutation: same transaction, own savepoint. */
+  private async callInTransaction(
+    tx: Transaction,
+    udfType: UdfType,
+    udfPath: string,
+    args: JSONValue,
+    identity: CallerIdentity,
+  ): Promise<JSONValue> {
+    if (udfType === "action")
+      unsupported("Running an action from a query or mutation");
+    const loaded = this.lookup(udfPath, udfType, identity, "server");
+    if ("ok" in loaded)
+      throw new SyscallError(loaded.ok ? "" : loaded.errorMessage);
+    const savepoint = tx.savepoint();
+    const logLines: string[] = [];
+    try {
+      const execution = this.execution(
+        loaded.udfPath,
+        identity,
+        logLines,
+        tx,
+        LIMITS.queryOrMutationMs,
+      );
+      return await invokeFunction(loaded, args, execution, this.catalog);
+    } catch (error) {
+      tx.rollbackTo(savepoint);
+      const failure = toFailure(error, loaded.udfPath, logLines);
+      throw new SyscallError(
+        failure.ok ? "" : failure.errorMessage,
+        failure.ok ? undefined : failure.errorData,
+      );
+    }
+  }
+
+  private async identityFromHeader(
+    header: string | null,
+  ): Promise<CallerIdentity> {
+    const token = header?.match(/^Bearer (.+)$/i)?.[1];
+    if (token === undefined) return { kind: "anonymous" };
+    try {
+      return await this.verifier.verify(token);
+    } catch {
+      return { kind: "anonymous" };
+    }
+  }
+
+  // ---- durability -------------------------------------------------------
+
+  private persist(
+    txs: readonly Transaction[],
+    kv: Record<string, string | null>,
+    ts: Timestamp,
+  ): void {
+    const writes: DocumentWrite[] = txs.flatMap((tx) => tx.writes);
+    // Only the final state of each document in the batch goes to disk.
+    const finalById = new Map<string, DocumentWrite>();
+    for (const write of writes) finalById.set(write.id, write);
+    const upserts: StoredDocument[] = [];
+    const deletes: string[] = [];
+    for (const write of finalById.values()) {
+      if (write.after === null) deletes.push(write.id);
+      else {
+        upserts.push({
+          id: write.id,
+          table: write.table,
+          creationTime: write.after._creationTime,
+          ts,
+          json: JSON.stringify(convexToJson(write.after)),
+        });
+      }
+    }
+    this.store.commit({
+      ts,
+      upserts,
+      deletes,
+      kv: { ...this.catalog.takeNewTableNumbers(), ...kv },
+    });
+    if (writes.length > 0) {
+      const commit = { ts, writes: new WriteSetImpl(writes).asWriteSet() };
+      this.scheduler.observe(writes);
+      for (const listener of this.listeners) listener(commit);
+    }
+  }
+
+  // ---- for the scheduler and admin tools ----------------------------------
+
+  /** Runs a mutation on the server's behalf (scheduler, crons, admin CLI). */
+  mutateAsServer(
+    work: MutationWork,
+  ): Promise<MutationResult & { ts: Timestamp }> {
+    return this.executor.mutate(work);
+  }
+
+  newTransaction(): Transaction {
+    return new Transaction("mutation", this.catalog, this.clock);
+  }
+
+  runActionAsServer(
+    udfPath: string,
+    args: JSONValue,
+  ): Promise<FunctionOutcome> {
+    return this.runActionFromServer(udfPath, args, { kind: "anonymous" });
+  }
+
+  /** Runs any function with admin rights (internal ones too), as `npx convex run` does. */
+  async adminCall(
+    kind: UdfType,
+    udfPath: string,
+    args: JSONValue,
+  ): Promise<JSONValue> {
+    const call: FunctionCall = { udfPath, args, identity: { kind: "admin" } };
+    const outcome =
+      kind === "query"
+        ? (await this.runQueries([call])).outcomes[0]!
+        : kind === "mutation"
+          ? await this.runMutation(call)
+          : await this.runAction(call);
+    if (!outcome.ok) throw new Error(`${udfPath}: ${outcome.errorMessage}`);
+    return outcome.value;
+  }
+
+  /** The kind of a public function, for the HTTP API's /api/run route. */
+  functionKind(udfPath: string): UdfType | undefined {
+    const loaded = this.app.functions.get(canonicalUdfPath(udfPath));
+    return loaded?.visibility === "public" ? loaded.kind : undefined;
+  }
+
+  /** A function the server may run (scheduler, crons): internal ones included. */
+  serverFunction(udfPath: string): LoadedFunction | undefined {
+    return this.app.functions.get(canonicalUdfPath(udfPath));
+  }
+}
