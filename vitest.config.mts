@@ -13,6 +13,16 @@ export default defineConfig({
         },
       },
       {
+        // The same test bodies again, against the real local backend through the official clients.
+        test: {
+          name: "conformance",
+          include: ["test/convex/**/*.test.ts"],
+          environment: "node",
+          env: { SWITCHBOARD_HARNESS: "local" },
+          testTimeout: 30_000,
+        },
+      },
+      {
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],

@@ -49,6 +49,12 @@ export type EngineOptions = {
   /** Deployment environment variables, as functions see them in process.env. */
   env: Record<string, string>;
   adminKey: string;
+  /** Modules added to the app from outside convexDir (name -> file); tests use it. */
+  extraModules?: Record<string, string>;
+  /** Whether due scheduled functions and crons run by themselves (default true). */
+  runScheduler?: boolean;
+  /** The fetch used to get JWKS for token checks (tests redirect it). */
+  authFetch?: typeof fetch;
 };
 
 export class LocalEngine implements Engine {
@@ -66,20 +72,34 @@ export class LocalEngine implements Engine {
     private readonly adminKey: string,
     kv: ReadonlyMap<string, string>,
     lastTs: Timestamp,
+    options: EngineOptions,
   ) {
     this.executor = new Executor(
       (txs, extraKv, ts) => this.persist(txs, extraKv, ts),
       lastTs,
     );
-    this.verifier = createTokenVerifier(app.authConfig);
+    this.verifier = createTokenVerifier(
+      app.authConfig,
+      options.authFetch === undefined ? {} : { fetch: options.authFetch },
+    );
     this.idempotency = new IdempotencyLog(kv);
-    this.scheduler = new Scheduler(this, catalog, app.crons, kv);
+    this.scheduler = new Scheduler(
+      this,
+      catalog,
+      app.crons,
+      kv,
+      options.runScheduler ?? true,
+    );
   }
 
   static async open(options: EngineOptions): Promise<LocalEngine> {
     installConvexGlobal();
     installConsoleCapture();
-    const app = await loadApp(options.convexDir, options.env);
+    const app = await loadApp(
+      options.convexDir,
+      options.env,
+      options.extraModules,
+    );
     const schema = app.schemaJson === null ? null : parseSchema(app.schemaJson);
     const { documents, kv } = options.store.load();
     const tableNumbers = new Map<string, number>();
@@ -109,6 +129,7 @@ export class LocalEngine implements Engine {
       options.adminKey,
       kv,
       lastTs,
+      options,
     );
     engine.clock.lastCreationTime = lastCreationTime;
     await engine.scheduler.start();

@@ -74,6 +74,7 @@ export type LoadedApp = {
 
 type BundleExports = {
   modules: Record<string, Record<string, unknown>>;
+  extraModules: Record<string, Record<string, unknown>>;
   schema?: { export(): string };
   authConfig?: unknown;
 };
@@ -82,8 +83,19 @@ function stripExtension(modulePath: string): string {
   return modulePath.replace(/\.[cm]?[jt]sx?$/, "");
 }
 
-function entrySource(convexDir: string, modules: readonly string[]): string {
+function entrySource(
+  convexDir: string,
+  modules: readonly string[],
+  extraModules: Readonly<Record<string, string>>,
+): string {
   const lines = modules.map((path, i) => `import * as m${i} from "./${path}";`);
+  const extra = Object.entries(extraModules);
+  extra.forEach(([, file], i) =>
+    lines.push(`import * as x${i} from ${JSON.stringify(resolve(file))};`),
+  );
+  lines.push(
+    `export const extraModules = {${extra.map(([name], i) => `${JSON.stringify(name)}: x${i}`).join(", ")}};`,
+  );
   lines.push(
     `export const modules = {${modules.map((path, i) => `${JSON.stringify(stripExtension(path))}: m${i}`).join(", ")}};`,
   );
@@ -105,12 +117,13 @@ function entrySource(convexDir: string, modules: readonly string[]): string {
 /** Bundles convex/ and returns the script text (no files written). */
 export async function bundleFunctions(
   convexDir: string,
+  extraModules: Readonly<Record<string, string>> = {},
 ): Promise<{ code: string; modules: string[] }> {
   const dir = resolve(convexDir);
   const modules = listModules(dir);
   const result = await build({
     stdin: {
-      contents: entrySource(dir, modules),
+      contents: entrySource(dir, modules, extraModules),
       resolveDir: dir,
       loader: "ts",
       sourcefile: "switchboard-entry.ts",
@@ -174,16 +187,24 @@ function isRegistered(value: unknown): value is RegisteredFunction {
   );
 }
 
+/**
+ * Bundles and evaluates convex/. `extraModules` (name -> file) adds modules
+ * that are not in the folder, e.g. a test harness's helpers.
+ */
 export async function loadApp(
   convexDir: string,
   env: Record<string, string>,
+  extraModules: Readonly<Record<string, string>> = {},
 ): Promise<LoadedApp> {
-  const { code, modules } = await bundleFunctions(convexDir);
+  const { code, modules } = await bundleFunctions(convexDir, extraModules);
   const exports = evaluate(code, convexDir, env);
   const functions = new Map<string, LoadedFunction>();
   let http: HttpRouterLike | null = null;
   const crons = new Map<string, CronSpec>();
-  for (const [modulePath, moduleExports] of Object.entries(exports.modules)) {
+  for (const [modulePath, moduleExports] of Object.entries({
+    ...exports.modules,
+    ...exports.extraModules,
+  })) {
     for (const [name, value] of Object.entries(moduleExports)) {
       if (modulePath === "http" && name === "default" && isRouter(value))
         http = value;

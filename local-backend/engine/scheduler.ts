@@ -34,6 +34,7 @@ type JobState = { kind: string };
 export class Scheduler {
   private readonly pending = new Map<string, number>();
   private readonly running = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly cronLastRun = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -43,6 +44,8 @@ export class Scheduler {
     private readonly catalog: Catalog,
     private readonly crons: ReadonlyMap<string, CronSpec>,
     kv: ReadonlyMap<string, string>,
+    /** False in tests that drive time themselves (runDue / earliestPending). */
+    private readonly automatic: boolean,
   ) {
     for (const [key, value] of kv) {
       if (key.startsWith(CRON_PREFIX))
@@ -119,7 +122,7 @@ export class Scheduler {
   }
 
   private arm(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.automatic) return;
     if (this.timer !== null) clearTimeout(this.timer);
     let next = Number.POSITIVE_INFINITY;
     for (const [jobId, at] of this.pending)
@@ -137,7 +140,7 @@ export class Scheduler {
       if (this.nextCronRun(name, spec) <= now) this.startCron(name, spec, now);
     }
     for (const [jobId, at] of this.pending) {
-      if (at <= now && !this.running.has(jobId)) this.startJob(jobId);
+      if (at <= now && !this.running.has(jobId)) void this.startJob(jobId);
     }
     this.arm();
   }
@@ -160,16 +163,41 @@ export class Scheduler {
       );
   }
 
-  private startJob(jobId: string): void {
+  private startJob(jobId: string): Promise<void> {
     this.running.add(jobId);
     const done = () => {
       this.running.delete(jobId);
       this.arm();
     };
-    this.runJob(jobId).then(done, (error: unknown) => {
+    const run = this.runJob(jobId).then(done, (error: unknown) => {
       log(`scheduled job ${jobId} failed to run: ${String(error)}`);
       done();
     });
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  /** When the next pending job is due, or null if none is pending. */
+  earliestPending(): number | null {
+    let next: number | null = null;
+    for (const at of this.pending.values())
+      next = next === null ? at : Math.min(next, at);
+    return next;
+  }
+
+  /** Runs every job due now and waits for them (tests that drive the clock). */
+  async runDue(): Promise<void> {
+    const now = Date.now();
+    const due = [...this.pending].filter(
+      ([jobId, at]) => at <= now && !this.running.has(jobId),
+    );
+    await Promise.all(due.map(([jobId]) => this.startJob(jobId)));
+  }
+
+  /** Waits for jobs already running. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.inFlight]);
   }
 
   private async runJob(jobId: string): Promise<void> {

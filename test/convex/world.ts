@@ -24,7 +24,19 @@ export const modules = import.meta.glob("../../convex/**/*.ts");
  */
 export type Backend = TestConvexForDataModel<DataModel>;
 
+/**
+ * Which backend the shared test bodies run against: convex-test (the
+ * `convex` vitest project) or the real local backend through the official
+ * clients (the `conformance` project sets SWITCHBOARD_HARNESS=local).
+ */
+export const harness =
+  process.env.SWITCHBOARD_HARNESS === "local" ? "local" : "convex-test";
+const localHarness =
+  harness === "local" ? await import("./harness/localHarness") : null;
+
 export function newBackend(): Backend {
+  if (localHarness !== null)
+    return localHarness.newLocalBackend() as unknown as Backend;
   return convexTest(schema, modules);
 }
 
@@ -229,7 +241,8 @@ export function useFakeClock(
   options: Parameters<typeof vi.useFakeTimers>[0] = {},
 ) {
   beforeEach(() => {
-    vi.useFakeTimers(options);
+    // The local backend runs in this process on real timers and sockets: fake only the clock.
+    vi.useFakeTimers(harness === "local" ? { toFake: ["Date"] } : options);
     vi.setSystemTime(start);
   });
   afterEach(() => {
