@@ -23,6 +23,16 @@ export default defineConfig({
         },
       },
       {
+        // The local backend as separate processes and real clients: protocol, crash, CLI.
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
