@@ -34,9 +34,16 @@ type Declared = { permission: Permission };
 /** One customization for every tenant function: who is calling, and what they may do. */
 const tenantAccess = {
   args: {},
-  input: async (ctx: QueryCtx, _args: Record<string, never>, { permission }: Declared) => {
+  input: async (
+    ctx: QueryCtx,
+    _args: Record<string, never>,
+    { permission }: Declared,
+  ) => {
     const principal = await resolvePrincipal(ctx);
-    return { ctx: { access: createAccess(ctx, principal, permission) }, args: {} };
+    return {
+      ctx: { access: createAccess(ctx, principal, permission) },
+      args: {},
+    };
   },
 };
 
@@ -48,7 +55,10 @@ export const tenantMutation = customMutation(mutation, tenantAccess);
  * For mutations that actions call with `ctx.runMutation`: Convex forwards the
  * caller's identity, so the same checks run here as in a public mutation.
  */
-export const internalTenantMutation = customMutation(internalMutation, tenantAccess);
+export const internalTenantMutation = customMutation(
+  internalMutation,
+  tenantAccess,
+);
 
 /**
  * Actions cannot read the database, so they only require a signed-in caller

@@ -2,22 +2,32 @@
  * switchboard-backend: runs a convex/ folder on a local SQLite file behind
  * Convex's own client protocol. Logs go to stderr.
  *
- *   switchboard-backend [serve] [--data-dir D] [--functions DIR] [--port P] [--site-port P] [--host H]
+ *   switchboard-backend [serve] [--data-dir D] [--functions DIR] [--port P] [--site-port P] [--host H] [--watch]
  *   switchboard-backend token  [--data-dir D]      print the owner's sign-in token
+ *   switchboard-backend seed   [--data-dir D]      add demo data (backend running)
+ *   switchboard-backend export [--data-dir D] > F  all documents as JSONL (backend stopped)
+ *   switchboard-backend import [--data-dir D] < F  into a fresh data directory
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { exportData, importData, seed } from "./cli/admin";
 import { serve } from "./cli/serve";
 import { defaultDataDir } from "./discovery";
 import { readOwnerToken } from "./switchboardApp";
 
-const USAGE = `usage: switchboard-backend [serve|token] [options]
+const USAGE = `usage: switchboard-backend [serve|token|seed|export|import] [options]
+  serve              run the backend (default)
+  token              print the owner's sign-in token (Switchboard's functions)
+  seed               add demo tasks, a thread and an approval to the running backend
+  export             write every document as JSONL to stdout (backend stopped)
+  import             read JSONL from stdin into a fresh data directory
   --data-dir DIR     where the database and config live (default: $SWITCHBOARD_DATA_DIR or ~/.switchboard/local)
   --functions DIR    the convex/ folder to run (default: Switchboard's own)
   --host HOST        interface to bind (default 127.0.0.1)
   --port PORT        deployment URL port (default 3210; 0 picks a free one)
   --site-port PORT   HTTP actions port (default 3211; 0 picks a free one)
+  --watch            reload the functions when files in the folder change
 `;
 
 /** Switchboard's own convex/, next to dist/ when installed, or in the source tree. */
@@ -41,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "3210" },
       "site-port": { type: "string", default: "3211" },
+      watch: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -61,6 +72,20 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${token}\n`);
     return 0;
   }
+  if (command === "seed") {
+    process.stdout.write(`${JSON.stringify(await seed(dataDir))}\n`);
+    return 0;
+  }
+  if (command === "export") {
+    const count = await exportData(dataDir, process.stdout);
+    process.stderr.write(`exported ${count} documents from ${dataDir}\n`);
+    return 0;
+  }
+  if (command === "import") {
+    const count = await importData(dataDir, process.stdin);
+    process.stderr.write(`imported ${count} documents into ${dataDir}\n`);
+    return 0;
+  }
   if (command !== "serve") {
     process.stderr.write(USAGE);
     return 2;
@@ -74,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     host: values.host,
     port: Number(values.port),
     sitePort: Number(values["site-port"]),
-    watch: false,
+    watch: values.watch,
   });
   await new Promise<void>((resolveStop) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const)

@@ -15,6 +15,7 @@ import type * as audit from "../audit.js";
 import type * as bootstrap from "../bootstrap.js";
 import type * as credentials from "../credentials.js";
 import type * as crons from "../crons.js";
+import type * as demo from "../demo.js";
 import type * as functions from "../functions.js";
 import type * as http from "../http.js";
 import type * as leases from "../leases.js";
@@ -62,6 +63,7 @@ declare const fullApi: ApiFromModules<{
   bootstrap: typeof bootstrap;
   credentials: typeof credentials;
   crons: typeof crons;
+  demo: typeof demo;
   functions: typeof functions;
   http: typeof http;
   leases: typeof leases;

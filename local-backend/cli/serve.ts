@@ -3,6 +3,7 @@
  * functions, opens the store, listens, and writes the state file other
  * processes (the extension, switchboard-mcp) discover it by.
  */
+import { watch } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { databasePath, readConfig, writeConfig } from "../dataDir";
@@ -81,6 +82,9 @@ export async function serve(options: ServeOptions): Promise<RunningBackend> {
       adminKey: config.adminKey,
       startedAt: Date.now(),
     });
+    const stopWatching = options.watch
+      ? watchFunctions(options.functionsDir, engine)
+      : () => undefined;
     process.stderr.write(
       `switchboard-backend: serving ${options.functionsDir} at ${servers.url} (site ${servers.siteUrl}), data in ${dataDir}\n`,
     );
@@ -88,6 +92,7 @@ export async function serve(options: ServeOptions): Promise<RunningBackend> {
       url: servers.url,
       siteUrl: servers.siteUrl,
       close: async () => {
+        stopWatching();
         await servers.close();
         engine.close();
         removeState(dataDir);
@@ -98,4 +103,29 @@ export async function serve(options: ServeOptions): Promise<RunningBackend> {
     lock.release();
     throw error;
   }
+}
+
+/** Reloads the functions when files in the folder change (debounced); errors keep the old code. */
+function watchFunctions(functionsDir: string, engine: LocalEngine): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let reloading = Promise.resolve();
+  const watcher = watch(functionsDir, { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      reloading = reloading.then(async () => {
+        try {
+          await engine.reload();
+          process.stderr.write("switchboard-backend: functions reloaded\n");
+        } catch (error) {
+          process.stderr.write(
+            `switchboard-backend: reload failed, still serving the previous code: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
+        }
+      });
+    }, 150);
+  });
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
 }

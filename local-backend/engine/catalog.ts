@@ -67,6 +67,11 @@ export class Catalog implements IdContext {
     return entries;
   }
 
+  /** Keeps table numbers another catalog had not written yet (a code reload hands them over). */
+  adoptPending(entries: Record<string, string>): void {
+    Object.assign(this.newTableNumbers, entries);
+  }
+
   /** A table that may be read; unknown tables read as empty. */
   tableForRead(name: string): Table | undefined {
     return this.db.table(name);

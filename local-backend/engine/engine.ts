@@ -61,18 +61,18 @@ export class LocalEngine implements Engine {
   private readonly listeners = new Set<(commit: Commit) => void>();
   private readonly clock = { lastCreationTime: 0 };
   private readonly executor: Executor;
-  private readonly verifier: TokenVerifier;
+  private verifier: TokenVerifier;
   private readonly idempotency: IdempotencyLog;
   readonly scheduler: Scheduler;
 
   private constructor(
-    private readonly app: LoadedApp,
-    private readonly catalog: Catalog,
+    private app: LoadedApp,
+    private catalog: Catalog,
     private readonly store: Store,
     private readonly adminKey: string,
     kv: ReadonlyMap<string, string>,
     lastTs: Timestamp,
-    options: EngineOptions,
+    private readonly options: EngineOptions,
   ) {
     this.executor = new Executor(
       (txs, extraKv, ts) => this.persist(txs, extraKv, ts),
@@ -564,6 +564,63 @@ export class LocalEngine implements Engine {
       this.scheduler.observe(writes);
       for (const listener of this.listeners) listener(commit);
     }
+  }
+
+  // ---- watch mode -----------------------------------------------------------
+
+  /**
+   * Loads convex/ again (watch mode). Bundling happens first, outside the
+   * executor; the swap runs alone. With a new schema every document is moved
+   * into freshly indexed tables and checked against it: if any fails, the
+   * reload is refused and the old code keeps serving. All subscriptions re-run.
+   */
+  async reload(): Promise<void> {
+    const app = await loadApp(
+      this.options.convexDir,
+      this.options.env,
+      this.options.extraModules,
+    );
+    await this.executor.exclusive(() => {
+      const schema =
+        app.schemaJson === null ? null : parseSchema(app.schemaJson);
+      const tableNumbers = new Map<string, number>();
+      for (const table of this.catalog.db.tables())
+        tableNumbers.set(table.name, table.number);
+      const catalog = new Catalog(new Database(), schema, tableNumbers);
+      const problems: string[] = [];
+      for (const table of this.catalog.db.tables()) {
+        const target =
+          catalog.tableForRead(table.name) ?? catalog.systemTable(table.name);
+        for (const doc of table.docs.values()) {
+          const error = table.name.startsWith("_")
+            ? null
+            : catalog.validateDocument(table.name, doc);
+          if (error !== null && problems.length < 5)
+            problems.push(`${doc._id}: ${error}`);
+          target.put(doc);
+        }
+      }
+      if (problems.length > 0) {
+        throw new Error(
+          `The new schema does not match existing documents:\n${problems.join("\n")}`,
+        );
+      }
+      catalog.adoptPending(this.catalog.takeNewTableNumbers());
+      this.app = app;
+      this.catalog = catalog;
+      this.verifier = createTokenVerifier(
+        app.authConfig,
+        this.options.authFetch === undefined
+          ? {}
+          : { fetch: this.options.authFetch },
+      );
+      this.scheduler.reconfigure(catalog, app.crons);
+    });
+    const everything = {
+      ts: this.executor.latestTs(),
+      writes: WriteSetImpl.everything().asWriteSet(),
+    };
+    for (const listener of this.listeners) listener(everything);
   }
 
   // ---- for the scheduler and admin tools ----------------------------------

@@ -27,7 +27,7 @@ export type Persist = (
 ) => void;
 
 type Job =
-  | { kind: "exclusive"; work: () => Promise<unknown>; settle: Settle<unknown> }
+  | { kind: "exclusive"; work: () => unknown; settle: Settle<unknown> }
   | {
       kind: "mutation";
       work: MutationWork;
@@ -63,7 +63,7 @@ export class Executor {
   }
 
   /** Runs work alone: no commit can happen while it runs. */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
+  exclusive<T>(work: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
         kind: "exclusive",
@@ -99,7 +99,10 @@ export class Executor {
       while (this.queue.length > 0) {
         const job = this.queue.shift()!;
         if (job.kind === "exclusive") {
-          await job.work().then(job.settle.resolve, job.settle.reject);
+          // Through a promise, so a synchronous throw also reaches the caller.
+          await Promise.resolve()
+            .then(job.work)
+            .then(job.settle.resolve, job.settle.reject);
         } else {
           await this.runBatch(job);
         }

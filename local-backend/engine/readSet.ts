@@ -45,7 +45,15 @@ export type DocumentWrite = {
 };
 
 export class WriteSetImpl {
-  constructor(readonly writes: readonly DocumentWrite[]) {}
+  constructor(
+    readonly writes: readonly DocumentWrite[],
+    /** Set when the code changed (watch mode): every query must re-run. */
+    readonly invalidatesAll = false,
+  ) {}
+
+  static everything(): WriteSetImpl {
+    return new WriteSetImpl([], true);
+  }
 
   asWriteSet(): WriteSet {
     return this as unknown as WriteSet;
@@ -58,7 +66,8 @@ export function isInvalidatedBy(
   writeSet: WriteSet,
 ): boolean {
   const reads = readSet as unknown as ReadSetImpl;
-  const { writes } = writeSet as unknown as WriteSetImpl;
+  const { writes, invalidatesAll } = writeSet as unknown as WriteSetImpl;
+  if (invalidatesAll) return true;
   for (const write of writes) {
     if (reads.ids.has(write.id) || reads.tables.has(write.table)) return true;
     for (const range of reads.ranges) {

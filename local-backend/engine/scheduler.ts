@@ -41,8 +41,8 @@ export class Scheduler {
 
   constructor(
     private readonly engine: LocalEngine,
-    private readonly catalog: Catalog,
-    private readonly crons: ReadonlyMap<string, CronSpec>,
+    private catalog: Catalog,
+    private crons: ReadonlyMap<string, CronSpec>,
     kv: ReadonlyMap<string, string>,
     /** False in tests that drive time themselves (runDue / earliestPending). */
     private readonly automatic: boolean,
@@ -51,6 +51,13 @@ export class Scheduler {
       if (key.startsWith(CRON_PREFIX))
         this.cronLastRun.set(key.slice(CRON_PREFIX.length), Number(value));
     }
+  }
+
+  /** After a code reload (watch mode): new tables object, new cron list. */
+  reconfigure(catalog: Catalog, crons: ReadonlyMap<string, CronSpec>): void {
+    this.catalog = catalog;
+    this.crons = crons;
+    this.arm();
   }
 
   async start(): Promise<void> {
