@@ -14,10 +14,8 @@ fi
 echo "setup: building dist/"
 npm run build
 
-cat <<'NEXT'
+cat <<'NEXT' >&2
 
-setup: done. Next:
-  npm test                   codegen check, typecheck, lint, build and tests
-  npm run build -- --watch   rebuild dist/ on change
-  npm run codegen            after adding or removing a module in convex/
+setup: done. `npm start` runs the local backend (data in ~/.switchboard/local);
+`npm test` runs every check. See README.md.
 NEXT
