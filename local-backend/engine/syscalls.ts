@@ -224,10 +224,21 @@ async function asyncSyscall(op: string, args: Args): Promise<JSONValue> {
     case "1.0/getDeploymentMetadata":
       return { name: "switchboard-local", region: null, class: "local" };
     default:
-      return unsupported(
-        op.startsWith("1.0/storage") ? "File storage" : `The syscall ${op}`,
-      );
+      return unsupported(featureOf(op));
   }
+}
+
+/** The Convex feature behind a syscall we do not implement, for the error message. */
+function featureOf(op: string): string {
+  if (op.startsWith("1.0/storage")) return "File storage";
+  const features: Record<string, string> = {
+    "1.0/actions/vectorSearch": "Vector search",
+    "1.0/createFunctionHandle": "Function handles",
+    "1.0/signJwt": "ctx.auth.signJwt",
+    "1.0/createServiceToken": "Convex service tokens",
+    "1.0/getServiceUrl": "Convex services",
+  };
+  return features[op] ?? `The syscall ${op}`;
 }
 
 function streamNext(tx: Transaction, queryId: number): JSONValue {

@@ -2,21 +2,8 @@
  * Watch mode's reload: new code serves at once, and a schema that existing
  * documents break is refused while the old code keeps serving.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { afterEach, expect, test } from "vitest";
-import { LocalEngine } from "../../../local-backend/engine/engine";
-import { openStore } from "../../../local-backend/engine/store";
-
-const ROOT = resolve(__dirname, "../../..");
-const dirs: string[] = [];
-const engines: LocalEngine[] = [];
-
-afterEach(() => {
-  for (const engine of engines.splice(0)) engine.close();
-  for (const dir of dirs.splice(0))
-    rmSync(dir, { recursive: true, force: true });
-});
+import { expect, test } from "vitest";
+import { openTempApp, writeSource, type TempApp } from "./tempApp";
 
 function schemaSource(bodyType: string): string {
   return `import { defineSchema, defineTable } from "convex/server";
@@ -33,22 +20,11 @@ export const add = mutationGeneric({ args: { body: v.string() }, handler: async 
 `;
 }
 
-async function openApp(): Promise<{ engine: LocalEngine; convexDir: string }> {
-  // Inside the repository, so the fixture resolves "convex/server" from its node_modules.
-  const dir = mkdtempSync(join(ROOT, "test", ".tmp-reload-"));
-  dirs.push(dir);
-  const convexDir = join(dir, "convex");
-  mkdirSync(convexDir);
-  writeFileSync(join(convexDir, "schema.ts"), schemaSource("v.string()"));
-  writeFileSync(join(convexDir, "notes.ts"), notesSource("hello"));
-  const engine = await LocalEngine.open({
-    convexDir,
-    store: openStore(join(dir, "db.sqlite3")),
-    env: {},
-    adminKey: "test-admin",
+async function openApp(): Promise<TempApp> {
+  return await openTempApp({
+    "schema.ts": schemaSource("v.string()"),
+    "notes.ts": notesSource("hello"),
   });
-  engines.push(engine);
-  return { engine, convexDir };
 }
 
 test("a reload serves the new code and re-runs every subscription", async () => {
@@ -63,7 +39,7 @@ test("a reload serves the new code and re-runs every subscription", async () => 
   engine.onCommit((commit) =>
     invalidated.push(engine.isInvalidatedBy(greet.readSet, commit.writes)),
   );
-  writeFileSync(join(convexDir, "notes.ts"), notesSource("hello again"));
+  writeSource(convexDir, "notes.ts", notesSource("hello again"));
   await engine.reload();
   expect(await engine.adminCall("query", "notes:greet", {})).toBe(
     "hello again",
@@ -75,8 +51,8 @@ test("a reload serves the new code and re-runs every subscription", async () => 
 test("a schema the existing documents break is refused and the old code keeps serving", async () => {
   const { engine, convexDir } = await openApp();
   await engine.adminCall("mutation", "notes:add", { body: "a note" });
-  writeFileSync(join(convexDir, "schema.ts"), schemaSource("v.number()"));
-  writeFileSync(join(convexDir, "notes.ts"), notesSource("new code"));
+  writeSource(convexDir, "schema.ts", schemaSource("v.number()"));
+  writeSource(convexDir, "notes.ts", notesSource("new code"));
   await expect(engine.reload()).rejects.toThrow(
     /does not match existing documents/,
   );
@@ -86,7 +62,7 @@ test("a schema the existing documents break is refused and the old code keeps se
 
 test("a syntax error is refused with esbuild's message", async () => {
   const { engine, convexDir } = await openApp();
-  writeFileSync(join(convexDir, "notes.ts"), "export const broken = (;\n");
+  writeSource(convexDir, "notes.ts", "export const broken = (;\n");
   await expect(engine.reload()).rejects.toThrow(/notes\.ts/);
   expect(await engine.adminCall("query", "notes:greet", {})).toBe("hello");
 });
