@@ -58,11 +58,16 @@ export async function serve(options: ServeOptions): Promise<RunningBackend> {
     const sitePort = await resolvePort(options.host, options.sitePort);
     const url = `http://${options.host}:${port}`;
     const siteUrl = `http://${options.host}:${sitePort}`;
+    const store = openStore(databasePath(dataDir));
     const engine = await LocalEngine.open({
       convexDir: options.functionsDir,
-      store: openStore(databasePath(dataDir)),
+      store,
       env: { ...config.env, CONVEX_CLOUD_URL: url, CONVEX_SITE_URL: siteUrl },
       adminKey: config.adminKey,
+    }).catch((error: unknown) => {
+      // The functions failed to load: let go of the database before reporting it.
+      store.close();
+      throw error;
     });
     const servers = await startServers(engine, {
       host: options.host,
