@@ -8,9 +8,8 @@ import { convexToJson, jsonToConvex, type JSONValue } from "convex/values";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { Catalog, TABLE_NUMBER_KEY_PREFIX } from "./catalog";
 import { Database, type Doc } from "./database";
-import { unsupported } from "./errors";
 import { Executor, type MutationResult, type MutationWork } from "./executor";
-import { invokeFunction, toFailure, withDeadline } from "./invoke";
+import { withDeadline } from "./invoke";
 import { LIMITS } from "./limits";
 import {
   canonicalUdfPath,
@@ -21,15 +20,9 @@ import {
 import { isInvalidatedBy, WriteSetImpl, type DocumentWrite } from "./readSet";
 import { parseSchema } from "./schema";
 import type { Store, StoredDocument } from "./store";
-import {
-  SyscallError,
-  installConvexGlobal,
-  runInExecution,
-  type Execution,
-  type ExecutionHost,
-  type UdfType,
-} from "./syscalls";
+import { installConvexGlobal, runInExecution, type UdfType } from "./syscalls";
 import { Transaction } from "./transaction";
+import { FunctionRunner } from "./runner";
 import type {
   CallerIdentity,
   Commit,
@@ -64,6 +57,7 @@ export class LocalEngine implements Engine {
   private verifier: TokenVerifier;
   private readonly idempotency: IdempotencyLog;
   readonly scheduler: Scheduler;
+  private readonly runner: FunctionRunner;
 
   private constructor(
     private app: LoadedApp,
@@ -83,6 +77,12 @@ export class LocalEngine implements Engine {
       options.authFetch === undefined ? {} : { fetch: options.authFetch },
     );
     this.idempotency = new IdempotencyLog(kv);
+    this.runner = new FunctionRunner({
+      executor: this.executor,
+      clock: this.clock,
+      app: () => this.app,
+      catalog: () => this.catalog,
+    });
     this.scheduler = new Scheduler(
       this,
       catalog,
@@ -147,7 +147,8 @@ export class LocalEngine implements Engine {
   ): Promise<{ ts: Timestamp; outcomes: QueryOutcome[] }> {
     return this.executor.exclusive(async () => {
       const outcomes: QueryOutcome[] = [];
-      for (const call of calls) outcomes.push(await this.runQueryNow(call));
+      for (const call of calls)
+        outcomes.push(await this.runner.runQueryNow(call));
       return { ts: this.executor.latestTs(), outcomes };
     });
   }
@@ -158,7 +159,7 @@ export class LocalEngine implements Engine {
   ): Promise<FunctionOutcome & { ts: Timestamp }> {
     if (idempotencyKey === undefined) {
       const result = await this.executor.mutate(() =>
-        this.runMutationNow(call, "public"),
+        this.runner.runMutationNow(call, "public"),
       );
       return { ...result.outcome, ts: result.ts };
     }
@@ -166,7 +167,7 @@ export class LocalEngine implements Engine {
     if (earlier !== undefined) return await earlier;
     const running = this.executor
       .mutate(async () => {
-        const result = await this.runMutationNow(call, "public");
+        const result = await this.runner.runMutationNow(call, "public");
         // Recorded in the same commit as the writes, so a crash cannot separate them.
         if (result.tx !== null) {
           const outcome = result.outcome;
@@ -181,26 +182,7 @@ export class LocalEngine implements Engine {
   }
 
   async runAction(call: FunctionCall): Promise<FunctionOutcome> {
-    const loaded = this.lookup(call.udfPath, "action", call.identity, "public");
-    if ("ok" in loaded) return loaded;
-    const logLines: string[] = [];
-    const execution = this.execution(
-      loaded.udfPath,
-      call.identity,
-      logLines,
-      null,
-      LIMITS.actionMs,
-    );
-    try {
-      const value = await withDeadline(
-        invokeFunction(loaded, call.args, execution, this.catalog),
-        LIMITS.actionMs,
-        loaded.udfPath,
-      );
-      return { ok: true, value, logLines };
-    } catch (error) {
-      return toFailure(error, loaded.udfPath, logLines);
-    }
+    return await this.runner.runActionNow(call, "public");
   }
 
   async runHttpAction(request: Request): Promise<Response> {
@@ -214,7 +196,7 @@ export class LocalEngine implements Engine {
     const identity = await this.identityFromHeader(
       request.headers.get("authorization"),
     );
-    const execution = this.execution(
+    const execution = this.runner.execution(
       `http ${request.method} ${url.pathname}`,
       identity,
       [],
@@ -249,271 +231,6 @@ export class LocalEngine implements Engine {
   close(): void {
     this.scheduler.stop();
     this.store.close();
-  }
-
-  // ---- running functions ------------------------------------------------
-
-  private lookup(
-    udfPath: string,
-    kind: UdfType,
-    identity: CallerIdentity,
-    from: "public" | "server",
-  ): LoadedFunction | FunctionOutcome {
-    const path = canonicalUdfPath(udfPath);
-    const loaded = this.app.functions.get(path);
-    const notFound = `Could not find public function for '${path}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`;
-    if (loaded === undefined)
-      return { ok: false, errorMessage: notFound, logLines: [] };
-    // Clients reach internal functions only with the admin key, as with `npx convex run`.
-    if (
-      loaded.visibility === "internal" &&
-      from === "public" &&
-      identity.kind !== "admin"
-    ) {
-      return { ok: false, errorMessage: notFound, logLines: [] };
-    }
-    if (loaded.kind !== kind) {
-      return {
-        ok: false,
-        errorMessage: `Trying to execute ${path} as ${kind}, but it is defined as ${loaded.kind}.`,
-        logLines: [],
-      };
-    }
-    return loaded;
-  }
-
-  private execution(
-    udfPath: string,
-    identity: CallerIdentity,
-    logLines: string[],
-    tx: Transaction | null,
-    budgetMs: number,
-  ): Execution {
-    return {
-      udfPath,
-      identity,
-      logLines,
-      tx,
-      host: this.hostFor(tx),
-      deadline: Date.now() + budgetMs,
-    };
-  }
-
-  private async runQueryNow(call: FunctionCall): Promise<QueryOutcome> {
-    const tx = new Transaction("query", this.catalog, this.clock);
-    const loaded = this.lookup(call.udfPath, "query", call.identity, "public");
-    if ("ok" in loaded) return { ...loaded, readSet: tx.reads.asReadSet() };
-    const logLines: string[] = [];
-    try {
-      const execution = this.execution(
-        loaded.udfPath,
-        call.identity,
-        logLines,
-        tx,
-        LIMITS.queryOrMutationMs,
-      );
-      const value = await withDeadline(
-        invokeFunction(loaded, call.args, execution, this.catalog),
-        LIMITS.queryOrMutationMs,
-        loaded.udfPath,
-      );
-      return { ok: true, value, logLines, readSet: tx.reads.asReadSet() };
-    } catch (error) {
-      return {
-        ...toFailure(error, loaded.udfPath, logLines),
-        readSet: tx.reads.asReadSet(),
-      };
-    } finally {
-      tx.close();
-    }
-  }
-
-  /** Runs inside the executor: one transaction, rolled back on failure. */
-  async runMutationNow(
-    call: FunctionCall,
-    from: "public" | "server",
-  ): Promise<MutationResult> {
-    const loaded = this.lookup(call.udfPath, "mutation", call.identity, from);
-    if ("ok" in loaded) return { outcome: loaded, tx: null };
-    const tx = new Transaction("mutation", this.catalog, this.clock);
-    const logLines: string[] = [];
-    try {
-      const value = await this.invokeInTransaction(
-        tx,
-        loaded,
-        call.args,
-        call.identity,
-        logLines,
-      );
-      tx.close();
-      return { outcome: { ok: true, value, logLines }, tx };
-    } catch (error) {
-      tx.rollback();
-      return { outcome: toFailure(error, loaded.udfPath, logLines), tx: null };
-    }
-  }
-
-  /** Runs a mutation's function inside `tx` within Convex's time limit; throws what it throws. */
-  async invokeInTransaction(
-    tx: Transaction,
-    loaded: LoadedFunction,
-    args: JSONValue,
-    identity: CallerIdentity,
-    logLines: string[],
-  ): Promise<JSONValue> {
-    const execution = this.execution(
-      loaded.udfPath,
-      identity,
-      logLines,
-      tx,
-      LIMITS.queryOrMutationMs,
-    );
-    return await withDeadline(
-      invokeFunction(loaded, args, execution, this.catalog),
-      LIMITS.queryOrMutationMs,
-      loaded.udfPath,
-    );
-  }
-
-  /** What ctx.runQuery / runMutation / runAction and the action scheduler do. */
-  private hostFor(tx: Transaction | null): ExecutionHost {
-    return {
-      call: async (udfType, udfPath, args, identity) =>
-        tx === null
-          ? await this.callFromAction(udfType, udfPath, args, identity)
-          : await this.callInTransaction(tx, udfType, udfPath, args, identity),
-      schedule: async (udfPath, atMs, args) => {
-        let id = "";
-        await this.executor.mutate(() => {
-          const jobTx = new Transaction("mutation", this.catalog, this.clock);
-          id = jobTx.schedule(canonicalUdfPath(udfPath), atMs, args);
-          jobTx.close();
-          return { outcome: { ok: true, value: id, logLines: [] }, tx: jobTx };
-        });
-        return id;
-      },
-      cancel: async (jobId) => {
-        await this.executor.mutate(() => {
-          const jobTx = new Transaction("mutation", this.catalog, this.clock);
-          jobTx.cancelJob(jobId);
-          jobTx.close();
-          return {
-            outcome: { ok: true, value: null, logLines: [] },
-            tx: jobTx,
-          };
-        });
-      },
-    };
-  }
-
-  private async callFromAction(
-    udfType: UdfType,
-    udfPath: string,
-    args: JSONValue,
-    identity: CallerIdentity,
-  ): Promise<JSONValue> {
-    let outcome: FunctionOutcome;
-    if (udfType === "query") {
-      outcome = await this.executor.exclusive(() =>
-        this.runQueryNowFromServer(udfPath, args, identity),
-      );
-    } else if (udfType === "mutation") {
-      outcome = (
-        await this.executor.mutate(() =>
-          this.runMutationNow({ udfPath, args, identity }, "server"),
-        )
-      ).outcome;
-    } else {
-      outcome = await this.runActionFromServer(udfPath, args, identity);
-    }
-    if (outcome.ok) return outcome.value;
-    throw new SyscallError(outcome.errorMessage, outcome.errorData);
-  }
-
-  private async runQueryNowFromServer(
-    udfPath: string,
-    args: JSONValue,
-    identity: CallerIdentity,
-  ): Promise<FunctionOutcome> {
-    const loaded = this.lookup(udfPath, "query", identity, "server");
-    if ("ok" in loaded) return loaded;
-    const tx = new Transaction("query", this.catalog, this.clock);
-    const logLines: string[] = [];
-    try {
-      const execution = this.execution(
-        loaded.udfPath,
-        identity,
-        logLines,
-        tx,
-        LIMITS.queryOrMutationMs,
-      );
-      const value = await invokeFunction(loaded, args, execution, this.catalog);
-      return { ok: true, value, logLines };
-    } catch (error) {
-      return toFailure(error, loaded.udfPath, logLines);
-    } finally {
-      tx.close();
-    }
-  }
-
-  private async runActionFromServer(
-    udfPath: string,
-    args: JSONValue,
-    identity: CallerIdentity,
-  ): Promise<FunctionOutcome> {
-    const loaded = this.lookup(udfPath, "action", identity, "server");
-    if ("ok" in loaded) return loaded;
-    const logLines: string[] = [];
-    try {
-      const execution = this.execution(
-        loaded.udfPath,
-        identity,
-        logLines,
-        null,
-        LIMITS.actionMs,
-      );
-      return {
-        ok: true,
-        value: await invokeFunction(loaded, args, execution, this.catalog),
-        logLines,
-      };
-    } catch (error) {
-      return toFailure(error, loaded.udfPath, logLines);
-    }
-  }
-
-  /** ctx.runQuery / ctx.runMutation inside a query or mutation: same transaction, own savepoint. */
-  private async callInTransaction(
-    tx: Transaction,
-    udfType: UdfType,
-    udfPath: string,
-    args: JSONValue,
-    identity: CallerIdentity,
-  ): Promise<JSONValue> {
-    if (udfType === "action")
-      unsupported("Running an action from a query or mutation");
-    const loaded = this.lookup(udfPath, udfType, identity, "server");
-    if ("ok" in loaded)
-      throw new SyscallError(loaded.ok ? "" : loaded.errorMessage);
-    const savepoint = tx.savepoint();
-    const logLines: string[] = [];
-    try {
-      const execution = this.execution(
-        loaded.udfPath,
-        identity,
-        logLines,
-        tx,
-        LIMITS.queryOrMutationMs,
-      );
-      return await invokeFunction(loaded, args, execution, this.catalog);
-    } catch (error) {
-      tx.rollbackTo(savepoint);
-      const failure = toFailure(error, loaded.udfPath, logLines);
-      throw new SyscallError(
-        failure.ok ? "" : failure.errorMessage,
-        failure.ok ? undefined : failure.errorData,
-      );
-    }
   }
 
   private async identityFromHeader(
@@ -632,6 +349,13 @@ export class LocalEngine implements Engine {
     return this.executor.mutate(work);
   }
 
+  /** A scheduled mutation's function inside the scheduler's own transaction. */
+  invokeInTransaction(
+    ...args: Parameters<FunctionRunner["invokeInTransaction"]>
+  ): Promise<JSONValue> {
+    return this.runner.invokeInTransaction(...args);
+  }
+
   newTransaction(): Transaction {
     return new Transaction("mutation", this.catalog, this.clock);
   }
@@ -640,7 +364,10 @@ export class LocalEngine implements Engine {
     udfPath: string,
     args: JSONValue,
   ): Promise<FunctionOutcome> {
-    return this.runActionFromServer(udfPath, args, { kind: "anonymous" });
+    return this.runner.runActionNow(
+      { udfPath, args, identity: { kind: "anonymous" } },
+      "server",
+    );
   }
 
   /** Runs any function with admin rights (internal ones too), as `npx convex run` does. */
