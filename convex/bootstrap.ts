@@ -99,3 +99,48 @@ export const createFirstOwner = internalMutation({
     return { orgId, userId: user._id, projectId };
   },
 });
+
+/**
+ * A new sign-in token for the first owner, for a deployment whose bootstrap
+ * token was lost (the local backend mints one if its data directory has none,
+ * e.g. after a crash between the bootstrap commit and writing the file).
+ */
+export const mintOwnerToken = internalAction({
+  args: {},
+  returns: v.string(),
+  // Annotated: this module's own `internal` reference would otherwise make the type circular.
+  handler: async (ctx): Promise<string> => {
+    const token = newSecret("user");
+    await ctx.runMutation(internal.bootstrap.insertOwnerToken, {
+      tokenHash: await hashSecret(token),
+    });
+    return token;
+  },
+});
+
+export const insertOwnerToken = internalMutation({
+  args: { tokenHash: v.string() },
+  returns: v.null(),
+  handler: async (ctx, { tokenHash }) => {
+    const org = await ctx.db.query("orgs").first();
+    if (org === null)
+      fail(
+        "NOT_FOUND",
+        "This deployment has no org yet: run bootstrap:run first.",
+      );
+    const tokenId = await ctx.db.insert("userTokens", {
+      userId: org.createdBy,
+      label: "owner (reissued)",
+      tokenHash,
+      createdAt: Date.now(),
+    });
+    await recordAudit(ctx, "system", {
+      orgId: org._id,
+      action: "user_token.create",
+      entity: "userToken",
+      entityId: tokenId,
+      after: { label: "owner (reissued)" },
+    });
+    return null;
+  },
+});

@@ -5,7 +5,15 @@
  * kept in the data directory for the extension and the `token` command.
  * Only applies when the backend runs Switchboard's own convex/ folder.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
@@ -69,12 +77,25 @@ export type AdminRunner = {
   action(udfPath: string, args: JSONValue): Promise<JSONValue>;
 };
 
-/** Creates the first org and owner once; the owner's token goes to the data dir (mode 0600). */
+/**
+ * Creates the first org and owner once, and makes sure the owner's token is
+ * on disk (mode 0600, fsynced). If the token file is missing on a deployment
+ * that is already set up (a crash between the bootstrap commit and the file
+ * write, or a deleted file), a new owner token is minted instead.
+ */
 export async function ensureBootstrapped(
   dataDir: string,
   admin: AdminRunner,
 ): Promise<void> {
-  if ((await admin.query("bootstrap:isDone", {})) === true) return;
+  if ((await admin.query("bootstrap:isDone", {})) === true) {
+    if (readOwnerToken(dataDir) === null) {
+      const token = await admin.action("bootstrap:mintOwnerToken", {});
+      if (typeof token !== "string")
+        throw new Error("bootstrap:mintOwnerToken returned no token.");
+      writeOwnerToken(dataDir, token);
+    }
+    return;
+  }
   const name = safeUserName();
   const result = (await admin.action("bootstrap:run", {
     ownerName: name,
@@ -83,7 +104,27 @@ export async function ensureBootstrapped(
     projectName: "My project",
     projectKey: "SB",
   })) as { token: string };
-  writeFileSync(ownerTokenPath(dataDir), `${result.token}\n`, { mode: 0o600 });
+  writeOwnerToken(dataDir, result.token);
+}
+
+/** Durably: temp file, fsync, rename, then fsync the directory. */
+function writeOwnerToken(dataDir: string, token: string): void {
+  const path = ownerTokenPath(dataDir);
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, "w", 0o600);
+  try {
+    writeSync(fd, `${token}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+  const dir = openSync(dataDir, "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 function safeUserName(): string {

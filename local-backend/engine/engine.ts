@@ -50,8 +50,12 @@ export type EngineOptions = {
   authFetch?: typeof fetch;
 };
 
+/** Distinct cached query results between two commits before the cache starts over. */
+const QUERY_CACHE_LIMIT = 10_000;
+
 export class LocalEngine implements Engine {
   private readonly listeners = new Set<(commit: Commit) => void>();
+  private readonly queryCache = new Map<string, QueryOutcome>();
   private readonly clock = { lastCreationTime: 0 };
   private readonly executor: Executor;
   private verifier: TokenVerifier;
@@ -147,8 +151,19 @@ export class LocalEngine implements Engine {
   ): Promise<{ ts: Timestamp; outcomes: QueryOutcome[] }> {
     return this.executor.exclusive(async () => {
       const outcomes: QueryOutcome[] = [];
-      for (const call of calls)
-        outcomes.push(await this.runner.runQueryNow(call));
+      for (const call of calls) {
+        // Convex's query cache: one run per (query, args, caller) per snapshot,
+        // shared by every subscriber; a commit empties it.
+        const key = `${call.udfPath}\n${JSON.stringify(call.args)}\n${JSON.stringify(call.identity)}`;
+        let outcome = this.queryCache.get(key);
+        if (outcome === undefined) {
+          outcome = await this.runner.runQueryNow(call);
+          if (this.queryCache.size >= QUERY_CACHE_LIMIT)
+            this.queryCache.clear();
+          this.queryCache.set(key, outcome);
+        }
+        outcomes.push(outcome);
+      }
       return { ts: this.executor.latestTs(), outcomes };
     });
   }
@@ -277,6 +292,7 @@ export class LocalEngine implements Engine {
       kv: { ...this.catalog.takeNewTableNumbers(), ...kv },
     });
     if (writes.length > 0) {
+      this.queryCache.clear();
       const commit = { ts, writes: new WriteSetImpl(writes).asWriteSet() };
       this.scheduler.observe(writes);
       for (const listener of this.listeners) listener(commit);
@@ -332,6 +348,7 @@ export class LocalEngine implements Engine {
           : { fetch: this.options.authFetch },
       );
       this.scheduler.reconfigure(catalog, app.crons);
+      this.queryCache.clear();
     });
     const everything = {
       ts: this.executor.latestTs(),

@@ -25,6 +25,7 @@ export class IdempotencyLog {
   private readonly inFlight = new Map<string, Promise<Recorded>>();
 
   constructor(kv: ReadonlyMap<string, string>) {
+    const loaded: [string, Entry][] = [];
     for (const [key, value] of kv) {
       if (!key.startsWith(PREFIX)) continue;
       const parsed = JSON.parse(value) as {
@@ -35,8 +36,11 @@ export class IdempotencyLog {
         ...parsed.outcome,
         ts: BigInt(parsed.outcome.ts),
       } as Recorded;
-      this.entries.set(key, { outcome, at: parsed.at });
+      loaded.push([key, { outcome, at: parsed.at }]);
     }
+    // Oldest first, so expiry can stop at the first live entry (record()).
+    loaded.sort(([, a], [, b]) => a.at - b.at);
+    for (const [key, entry] of loaded) this.entries.set(key, entry);
   }
 
   /** The earlier outcome, or the pending one if the same request is still running. */
@@ -59,11 +63,11 @@ export class IdempotencyLog {
   ): Record<string, string | null> {
     const now = Date.now();
     const rows: Record<string, string | null> = {};
+    // Insertion order is time order, so expired entries are all at the front.
     for (const [name, entry] of this.entries) {
-      if (entry.at < now - RETENTION_MS) {
-        this.entries.delete(name);
-        rows[name] = null;
-      }
+      if (entry.at >= now - RETENTION_MS) break;
+      this.entries.delete(name);
+      rows[name] = null;
     }
     const name = keyOf(key);
     this.entries.set(name, { outcome, at: now });

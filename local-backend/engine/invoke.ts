@@ -22,8 +22,20 @@ export class FunctionError extends Error {
   }
 }
 
-function parseValidator(text: string): ValidatorJSON | null {
-  return JSON.parse(text) as ValidatorJSON | null;
+type Validators = { args: ValidatorJSON | null; returns: ValidatorJSON | null };
+const validatorsOf = new WeakMap<LoadedFunction, Validators>();
+
+/** A function's validators, parsed once per loaded function rather than per call. */
+function validators(loaded: LoadedFunction): Validators {
+  let parsed = validatorsOf.get(loaded);
+  if (parsed === undefined) {
+    parsed = {
+      args: JSON.parse(loaded.fn.exportArgs()) as ValidatorJSON | null,
+      returns: JSON.parse(loaded.fn.exportReturns()) as ValidatorJSON | null,
+    };
+    validatorsOf.set(loaded, parsed);
+  }
+  return parsed;
 }
 
 export async function invokeFunction(
@@ -38,7 +50,7 @@ export async function invokeFunction(
       `Arguments are too large (${argsText.length} bytes; limit ${LIMITS.argumentsSize}).`,
     );
   }
-  const argsValidator = parseValidator(loaded.fn.exportArgs());
+  const { args: argsValidator, returns: returnsValidator } = validators(loaded);
   if (argsValidator !== null) {
     const error = validateArgs(argsValidator, jsonToConvex(args), ids);
     if (error !== null) throw new FunctionError(error);
@@ -53,7 +65,6 @@ export async function invokeFunction(
       `Return value is too large (limit ${LIMITS.returnValueSize} bytes).`,
     );
   }
-  const returnsValidator = parseValidator(loaded.fn.exportReturns());
   if (returnsValidator !== null) {
     const error = validateValue(returnsValidator, jsonToConvex(result), ids);
     if (error !== null)
