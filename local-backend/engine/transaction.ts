@@ -16,13 +16,12 @@ import type { Doc, Table } from "./database";
 import { fail } from "./errors";
 import { matchesFilter } from "./filters";
 import { newId } from "./ids";
-import { compareKeys, TOP, type Key } from "./keys";
+import type { Key } from "./keys";
 import { LIMITS } from "./limits";
-import { decodeCursor, encodeCursor, END_CURSOR } from "./cursors";
+import { readPage } from "./pagination";
 import {
   nextKey,
   planQuery,
-  type Interval,
   type Plan,
   type SerializedQuery,
 } from "./queryPlan";
@@ -242,50 +241,16 @@ export class Transaction {
     this.countIndexRange();
     const plan = this.plan(args.query);
     const table = this.catalog.tableForRead(plan.table);
-    const index = table?.indexes.get(plan.index);
-    const start = args.cursor === null ? null : decodeCursor(args.cursor);
-    const end = args.endCursor === null ? null : decodeCursor(args.endCursor);
-    const page: Doc[] = [];
-    let last: Key | null = start === END_CURSOR ? null : start;
-    let isDone =
-      start === END_CURSOR || table === undefined || index === undefined;
-    let rowsRead = 0;
-    while (!isDone && table !== undefined && index !== undefined) {
-      if (end === null && page.length >= args.pageSize) break;
-      if (args.maximumRowsRead !== null && rowsRead >= args.maximumRowsRead)
-        break;
-      const next = nextKey(index, plan.interval, plan.order, last);
-      if (next === null) {
-        isDone = true;
-        break;
-      }
-      if (
-        end !== null &&
-        end !== END_CURSOR &&
-        pastEnd(next[0], end, plan.order)
-      )
-        break;
-      last = next[0];
-      rowsRead++;
-      const doc = table.docs.get(next[1]);
-      this.countRead(doc);
-      if (
-        doc !== undefined &&
-        plan.filters.every((filter) => matchesFilter(doc, filter))
-      )
-        page.push(doc);
-    }
-    const startKey = start === null || start === END_CURSOR ? null : start;
-    this.reads.addRange({
-      table: plan.table,
-      index: plan.index,
-      interval: pageInterval(plan, startKey, isDone ? null : last),
-    });
-    return {
-      page,
-      isDone,
-      continueCursor: isDone ? END_CURSOR_STRING : encodeCursor(last),
-    };
+    return readPage(
+      {
+        plan,
+        table,
+        index: table?.indexes.get(plan.index),
+        countRead: (doc) => this.countRead(doc),
+        reads: this.reads,
+      },
+      args,
+    );
   }
 
   // ---- writes -------------------------------------------------------------
@@ -456,33 +421,6 @@ export class Transaction {
       this.setJobState(jobId, { kind: "canceled" }, Date.now());
     }
   }
-}
-
-const END_CURSOR_STRING = encodeCursor(END_CURSOR);
-
-/** Whether `key` lies beyond a page's pinned end cursor in the walk's direction. */
-function pastEnd(key: Key, end: Key, order: "asc" | "desc"): boolean {
-  const comparison = compareKeys(key, end);
-  return order === "asc" ? comparison > 0 : comparison < 0;
-}
-
-/** The part of the plan's interval a page covered: after the start cursor, through its last key. */
-function pageInterval(
-  plan: Plan,
-  after: Key | null,
-  through: Key | null,
-): Interval {
-  const { interval, order } = plan;
-  if (order === "asc") {
-    return {
-      start: after === null ? interval.start : [...after, TOP],
-      end: through === null ? interval.end : [...through, TOP],
-    };
-  }
-  return {
-    start: through === null ? interval.start : through,
-    end: after === null ? interval.end : after,
-  };
 }
 
 export function docToJson(doc: Doc | null): JSONValue {
