@@ -96,17 +96,12 @@ export class FunctionRunner {
     if ("ok" in loaded) return { ...loaded, readSet: tx.reads.asReadSet() };
     const logLines: string[] = [];
     try {
-      const execution = this.execution(
-        loaded.udfPath,
+      const value = await this.invokeInTransaction(
+        tx,
+        loaded,
+        call.args,
         call.identity,
         logLines,
-        tx,
-        LIMITS.queryOrMutationMs,
-      );
-      const value = await withDeadline(
-        invokeFunction(loaded, call.args, execution, this.deps.catalog()),
-        LIMITS.queryOrMutationMs,
-        loaded.udfPath,
       );
       return { ok: true, value, logLines, readSet: tx.reads.asReadSet() };
     } catch (error) {
@@ -128,17 +123,13 @@ export class FunctionRunner {
     if ("ok" in loaded) return loaded;
     const logLines: string[] = [];
     try {
-      const execution = this.execution(
-        loaded.udfPath,
+      const value = await this.invokeWithin(
+        null,
+        loaded,
+        call.args,
         call.identity,
         logLines,
-        null,
         LIMITS.actionMs,
-      );
-      const value = await withDeadline(
-        invokeFunction(loaded, call.args, execution, this.deps.catalog()),
-        LIMITS.actionMs,
-        loaded.udfPath,
       );
       return { ok: true, value, logLines };
     } catch (error) {
@@ -183,16 +174,35 @@ export class FunctionRunner {
     identity: CallerIdentity,
     logLines: string[],
   ): Promise<JSONValue> {
+    return await this.invokeWithin(
+      tx,
+      loaded,
+      args,
+      identity,
+      logLines,
+      LIMITS.queryOrMutationMs,
+    );
+  }
+
+  /** One call of a loaded function in a fresh execution, within its time budget. */
+  private async invokeWithin(
+    tx: Transaction | null,
+    loaded: LoadedFunction,
+    args: JSONValue,
+    identity: CallerIdentity,
+    logLines: string[],
+    budgetMs: number,
+  ): Promise<JSONValue> {
     const execution = this.execution(
       loaded.udfPath,
       identity,
       logLines,
       tx,
-      LIMITS.queryOrMutationMs,
+      budgetMs,
     );
     return await withDeadline(
       invokeFunction(loaded, args, execution, this.deps.catalog()),
-      LIMITS.queryOrMutationMs,
+      budgetMs,
       loaded.udfPath,
     );
   }
@@ -276,14 +286,13 @@ export class FunctionRunner {
     const savepoint = tx.savepoint();
     const logLines: string[] = [];
     try {
-      const execution = this.execution(
-        loaded.udfPath,
+      return await this.invokeInTransaction(
+        tx,
+        loaded,
+        args,
         identity,
         logLines,
-        tx,
-        LIMITS.queryOrMutationMs,
       );
-      return await invokeFunction(loaded, args, execution, this.deps.catalog());
     } catch (error) {
       tx.rollbackTo(savepoint);
       const failure = toFailure(error, loaded.udfPath, logLines);
