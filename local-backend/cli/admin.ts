@@ -13,7 +13,7 @@ import { makeFunctionReference } from "convex/server";
 import type { JSONValue } from "convex/values";
 import { databasePath } from "../dataDir";
 import { acquireDataDir, findRunningBackend } from "../discovery";
-import { TABLE_NUMBER_KEY_PREFIX } from "../engine/catalog";
+import { TABLE_NUMBER_KEY_PREFIX, tableNumbersFrom } from "../engine/catalog";
 import { openStore, type StoredDocument } from "../engine/store";
 
 /** Runs convex/demo.ts `seed` in the running backend with its admin key. */
@@ -51,11 +51,7 @@ export async function exportData(
   const store = openStore(databasePath(dataDir));
   try {
     const { documents, kv } = store.load();
-    const tables: Record<string, number> = {};
-    for (const [key, value] of kv) {
-      if (key.startsWith(TABLE_NUMBER_KEY_PREFIX))
-        tables[key.slice(TABLE_NUMBER_KEY_PREFIX.length)] = Number(value);
-    }
+    const tables = Object.fromEntries(tableNumbersFrom(kv));
     await write(out, `${JSON.stringify({ tables } satisfies HeaderLine)}\n`);
     for (const document of documents) {
       await write(

@@ -22,6 +22,22 @@ const USER_TABLE_NUMBER_BASE = 1;
 
 export const TABLE_NUMBER_KEY_PREFIX = "table:";
 
+/** The durable table numbers among the store's key/value rows ("table:<name>" -> number). */
+export function tableNumbersFrom(
+  kv: ReadonlyMap<string, string>,
+): Map<string, number> {
+  const tableNumbers = new Map<string, number>();
+  for (const [key, value] of kv) {
+    if (key.startsWith(TABLE_NUMBER_KEY_PREFIX)) {
+      tableNumbers.set(
+        key.slice(TABLE_NUMBER_KEY_PREFIX.length),
+        Number(value),
+      );
+    }
+  }
+  return tableNumbers;
+}
+
 export class Catalog implements IdContext {
   private readonly newTableNumbers: Record<string, string> = {};
 

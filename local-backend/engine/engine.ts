@@ -6,7 +6,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { convexToJson, jsonToConvex, type JSONValue } from "convex/values";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
-import { Catalog, TABLE_NUMBER_KEY_PREFIX } from "./catalog";
+import { Catalog, tableNumbersFrom } from "./catalog";
 import { Database, type Doc } from "./database";
 import { Executor, type MutationResult, type MutationWork } from "./executor";
 import { withDeadline } from "./invoke";
@@ -76,10 +76,7 @@ export class LocalEngine implements Engine {
       (txs, extraKv, ts) => this.persist(txs, extraKv, ts),
       lastTs,
     );
-    this.verifier = createTokenVerifier(
-      app.authConfig,
-      options.authFetch === undefined ? {} : { fetch: options.authFetch },
-    );
+    this.verifier = this.verifierFor(app);
     this.idempotency = new IdempotencyLog(kv);
     this.runner = new FunctionRunner({
       executor: this.executor,
@@ -96,6 +93,14 @@ export class LocalEngine implements Engine {
     );
   }
 
+  private verifierFor(app: LoadedApp): TokenVerifier {
+    const { authFetch } = this.options;
+    return createTokenVerifier(
+      app.authConfig,
+      authFetch === undefined ? {} : { fetch: authFetch },
+    );
+  }
+
   static async open(options: EngineOptions): Promise<LocalEngine> {
     installConvexGlobal();
     installConsoleCapture();
@@ -105,24 +110,14 @@ export class LocalEngine implements Engine {
       options.extraModules,
     );
     const schema = app.schemaJson === null ? null : parseSchema(app.schemaJson);
-    const { documents, kv } = options.store.load();
-    const tableNumbers = new Map<string, number>();
-    for (const [key, value] of kv) {
-      if (key.startsWith(TABLE_NUMBER_KEY_PREFIX))
-        tableNumbers.set(
-          key.slice(TABLE_NUMBER_KEY_PREFIX.length),
-          Number(value),
-        );
-    }
+    const { documents, kv, latestTs } = options.store.load();
     const db = new Database();
-    const catalog = new Catalog(db, schema, tableNumbers);
-    let lastTs = 0n;
+    const catalog = new Catalog(db, schema, tableNumbersFrom(kv));
     let lastCreationTime = 0;
     for (const stored of documents) {
       const table = db.table(stored.table) ?? catalog.systemTable(stored.table);
       const doc = jsonToConvex(JSON.parse(stored.json) as JSONValue) as Doc;
       table.put(doc);
-      if (stored.ts > lastTs) lastTs = stored.ts;
       if (doc._creationTime > lastCreationTime)
         lastCreationTime = doc._creationTime;
     }
@@ -132,7 +127,7 @@ export class LocalEngine implements Engine {
       options.store,
       options.adminKey,
       kv,
-      lastTs,
+      latestTs,
       options,
     );
     engine.clock.lastCreationTime = lastCreationTime;
@@ -341,12 +336,7 @@ export class LocalEngine implements Engine {
       catalog.adoptPending(this.catalog.takeNewTableNumbers());
       this.app = app;
       this.catalog = catalog;
-      this.verifier = createTokenVerifier(
-        app.authConfig,
-        this.options.authFetch === undefined
-          ? {}
-          : { fetch: this.options.authFetch },
-      );
+      this.verifier = this.verifierFor(app);
       this.scheduler.reconfigure(catalog, app.crons);
       this.queryCache.clear();
     });

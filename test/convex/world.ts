@@ -4,7 +4,7 @@
  */
 import { convexTest, type TestConvexForDataModel } from "convex-test";
 import { afterEach, beforeEach, vi } from "vitest";
-import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
+import { generateSigningKeyEnv } from "../../local-backend/switchboardApp";
 import type {
   DataModel,
   Doc,
@@ -44,19 +44,8 @@ export const SITE_URL = "http://127.0.0.1:3211";
 
 /** Gives the deployment a fresh signing key, as `npm run keys` does for real ones. */
 export async function configureSigningKey(): Promise<void> {
-  const { privateKey, publicKey } = await generateKeyPair("RS256", {
-    extractable: true,
-  });
-  const jwk = {
-    ...(await exportJWK(publicKey)),
-    kid: "test-key",
-    alg: "RS256",
-    use: "sig",
-  };
   process.env.CONVEX_SITE_URL = SITE_URL;
-  process.env.SWITCHBOARD_JWT_PRIVATE_KEY = await exportPKCS8(privateKey);
-  process.env.SWITCHBOARD_JWT_KEY_ID = "test-key";
-  process.env.SWITCHBOARD_JWKS = JSON.stringify({ keys: [jwk] });
+  Object.assign(process.env, await generateSigningKeyEnv("test-key"));
 }
 
 export type Person = { userId: Id<"users">; tokenId: Id<"userTokens"> };

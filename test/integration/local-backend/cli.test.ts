@@ -17,7 +17,7 @@ import {
   runCli,
   waitFor,
 } from "./backendProcess";
-import { subscribe } from "./subscribe";
+import { subscribe } from "../../support/subscribe";
 
 const OTHER_APP = join(ROOT, "test", "fixtures", "other-convex-app", "convex");
 

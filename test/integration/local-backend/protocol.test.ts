@@ -26,7 +26,7 @@ import {
   withTimeout,
 } from "./backendProcess";
 import { rawExchange } from "./rawSync";
-import { subscribe } from "./subscribe";
+import { subscribe } from "../../support/subscribe";
 import { TcpProxy } from "./tcpProxy";
 import {
   countTitles,

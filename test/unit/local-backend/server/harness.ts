@@ -1,11 +1,6 @@
 /** Shared setup: the servers on ephemeral ports over a FakeEngine, and real Convex clients. */
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
-import {
-  makeFunctionReference,
-  type FunctionArgs,
-  type FunctionReference,
-  type FunctionReturnType,
-} from "convex/server";
+import { makeFunctionReference } from "convex/server";
 import type { JSONValue } from "convex/values";
 import WebSocket from "ws";
 import {
@@ -102,29 +97,4 @@ export async function waitFor<T>(
   }
 }
 
-/** Subscribes and records every value and error the client reports. */
-export function subscribe<Query extends FunctionReference<"query">>(
-  client: ConvexClient,
-  query: Query,
-  args: FunctionArgs<Query>,
-): {
-  values: FunctionReturnType<Query>[];
-  errors: Error[];
-  latest(): FunctionReturnType<Query> | undefined;
-  unsubscribe(): void;
-} {
-  const values: FunctionReturnType<Query>[] = [];
-  const errors: Error[] = [];
-  const unsubscribe = client.onUpdate(
-    query,
-    args,
-    (value) => values.push(value),
-    (error) => errors.push(error),
-  );
-  return {
-    values,
-    errors,
-    latest: () => values[values.length - 1],
-    unsubscribe: () => unsubscribe(),
-  };
-}
+export { subscribe } from "../../../support/subscribe";
