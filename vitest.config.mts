@@ -33,6 +33,26 @@ export default defineConfig({
         },
       },
       {
+        // The MCP server (mcp-server/) against a real local backend: tools in process and over stdio.
+        test: {
+          name: "mcp",
+          include: ["test/mcp/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The real Claude Code CLI against a local scripted model server (heavier tier: npm run test:e2e).
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
