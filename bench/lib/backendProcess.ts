@@ -1,16 +1,19 @@
 /**
- * The local backend as its own process, started through its CLI
- * (`local-backend/main.ts serve`), so the benchmark's clients and the server do not
- * share an event loop: the realistic setup.
+ * The local backend as its own process, started through its CLI (`serve`), so the
+ * benchmark's clients and the server do not share an event loop: the realistic setup.
+ * It runs bundled by esbuild with the options of scripts/build.mjs, as users run
+ * dist/local-backend.js (a private copy, so a concurrent `npm run build` cannot change
+ * it mid-run), not under tsx, whose loader would be measured too.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { build } from "esbuild";
 import { sleep } from "./stats";
 import {
   ROOT,
   makeTempDir,
   processCpuMs,
-  spawnTs,
+  spawnNode,
   tail,
   waitForExit,
 } from "./processes";
@@ -33,14 +36,16 @@ export async function startBackend(options: {
   /** When set, the backend runs under `node --cpu-prof` writing into this directory. */
   cpuProfDir?: string;
 }): Promise<BackendProcess> {
+  const bundle = await bundleBackend();
   const data = makeTempDir("sb-bench-data-");
   const nodeFlags =
     options.cpuProfDir === undefined
       ? []
       : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir];
-  const child = spawnTs(
-    join(ROOT, "local-backend", "main.ts"),
+  const child = spawnNode(
     [
+      ...nodeFlags,
+      bundle,
       "serve",
       "--data-dir",
       data.path,
@@ -53,7 +58,7 @@ export async function startBackend(options: {
       "--site-port",
       "0",
     ],
-    { nodeFlags, stdout: "ignore" },
+    { stdout: "ignore" },
   );
   const stderr = tail(child.stderr);
   const stop = async (): Promise<void> => {
@@ -65,6 +70,7 @@ export async function startBackend(options: {
       }
     }
     data.remove();
+    rmSync(dirname(bundle), { recursive: true, force: true });
   };
   try {
     const state = await waitForState(
@@ -80,6 +86,33 @@ export async function startBackend(options: {
       `${error instanceof Error ? error.message : String(error)}\nbackend stderr:\n${stderr()}`,
     );
   }
+}
+
+/** Bundles local-backend/main.ts like scripts/build.mjs does; returns the file. */
+async function bundleBackend(): Promise<string> {
+  // Inside the repository, so the external packages resolve from node_modules.
+  const outdir = join(
+    ROOT,
+    "node_modules",
+    ".cache",
+    "switchboard-bench",
+    String(process.pid),
+  );
+  await build({
+    entryPoints: {
+      "local-backend": join(ROOT, "local-backend", "main.ts"),
+      "store-worker": join(ROOT, "local-backend", "engine", "storeWorker.ts"),
+    },
+    outdir,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["esbuild", "node-sqlite3-wasm"],
+    sourcemap: true,
+    logLevel: "warning",
+  });
+  return join(outdir, "local-backend.js");
 }
 
 async function waitForState(

@@ -34,8 +34,15 @@ function fileKey(node: ProfileNode): string {
     : parts.slice(-2).join("/");
 }
 
-export function summarizeCpuProfile(path: string, top = 15): string {
+/** `lastMs`: only the profile's final stretch (skips start-up when profiling a steady state). */
+export function summarizeCpuProfile(
+  path: string,
+  top = 15,
+  lastMs = Number.POSITIVE_INFINITY,
+): string {
   const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
+  const span = profile.timeDeltas.reduce((sum, dt) => sum + dt, 0) / 1000;
+  let elapsed = 0;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
@@ -46,6 +53,8 @@ export function summarizeCpuProfile(path: string, top = 15): string {
   let total = 0;
   profile.samples.forEach((id, i) => {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    elapsed += dt;
+    if (elapsed < span - lastMs) return;
     const node = byId.get(id);
     if (node === undefined) return;
     total += dt;

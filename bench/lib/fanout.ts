@@ -8,13 +8,18 @@
  * once the previous one reached every subscriber (or timed out), so the numbers are
  * latency, not queueing behind earlier messages.
  */
-import type { ConvexClient } from "convex/browser";
-import { latest, send } from "./api";
+import { getFunctionName } from "convex/server";
+import { latest, send, type Message } from "./api";
 import { wsClient } from "./clients";
+import { rawSubscribe, type Subscription } from "./rawSubscriber";
 import { sleep, summarize, type Summary } from "./stats";
+
+/** Official ConvexClients, or minimal protocol subscribers (rawSubscriber.ts). */
+export type SubscriberKind = "official" | "raw";
 
 export type FanoutPlan = {
   subscribers: number;
+  kind: SubscriberKind;
   warmup: number;
   mutations: number;
   minGapMs: number;
@@ -26,6 +31,7 @@ export type FanoutPlan = {
 
 export type FanoutResult = {
   subscribers: number;
+  kind: SubscriberKind;
   mutations: number;
   /** Every (subscriber, message) receipt: receive time - send time. */
   each: Summary;
@@ -83,7 +89,7 @@ export async function measureFanout(
   const tracked: Tracked[] = [];
   const each: number[] = [];
   const errors: string[] = [];
-  const clients: ConvexClient[] = [];
+  const closers: Subscription[] = [];
   let ready = 0;
   const onReceive = (body: string, n: number, now: number): void => {
     const seq = Number(body.slice(1));
@@ -98,26 +104,23 @@ export async function measureFanout(
     // Connect in groups of 10, each group subscribed before the next connects: a
     // thundering herd of 100 handshakes is not what this measures.
     for (let i = 0; i < plan.subscribers; i++) {
-      const client = wsClient(url);
-      clients.push(client);
       const seen = new Set<string>();
       let first = true;
-      client.onUpdate(
-        latest,
-        { channel },
-        (messages) => {
-          const now = performance.now();
-          if (first) {
-            first = false;
-            ready++;
-          }
-          for (const m of messages) {
-            if (seen.has(m.body)) continue;
-            seen.add(m.body);
-            onReceive(m.body, m.n, now);
-          }
-        },
-        (error) => errors.push(error.message),
+      const onMessages = (messages: readonly Message[]): void => {
+        const now = performance.now();
+        if (first) {
+          first = false;
+          ready++;
+        }
+        for (const m of messages) {
+          if (seen.has(m.body)) continue;
+          seen.add(m.body);
+          onReceive(m.body, m.n, now);
+        }
+      };
+      const onError = (message: string): void => void errors.push(message);
+      closers.push(
+        await subscribe(url, plan.kind, channel, onMessages, onError),
       );
       if ((i + 1) % 10 === 0 || i + 1 === plan.subscribers) {
         await waitUntil(
@@ -128,7 +131,7 @@ export async function measureFanout(
       }
     }
     const writer = wsClient(url);
-    clients.push(writer);
+    closers.push(writer);
     // Connects the writer's socket before anything is timed.
     await writer.mutation(send, {
       channel: `${channel}-connect`,
@@ -177,6 +180,7 @@ export async function measureFanout(
     const complete = measured.filter((t) => t.received === plan.subscribers);
     return {
       subscribers: plan.subscribers,
+      kind: plan.kind,
       mutations: measured.length,
       each: summarize(each),
       all: summarize(complete.map((t) => t.lastAt - t.sentAt)),
@@ -188,6 +192,29 @@ export async function measureFanout(
         (clientCpu.user + clientCpu.system) / 1000 / count,
     };
   } finally {
-    await Promise.all(clients.map((client) => client.close()));
+    await Promise.all(closers.map((closer) => closer.close()));
   }
+}
+
+async function subscribe(
+  url: string,
+  kind: SubscriberKind,
+  channel: string,
+  onMessages: (messages: readonly Message[]) => void,
+  onError: (message: string) => void,
+): Promise<Subscription> {
+  if (kind === "raw") {
+    return await rawSubscribe(
+      url,
+      getFunctionName(latest),
+      { channel },
+      (value) => onMessages(value as Message[]),
+      onError,
+    );
+  }
+  const client = wsClient(url);
+  client.onUpdate(latest, { channel }, onMessages, (error) =>
+    onError(error.message),
+  );
+  return client;
 }

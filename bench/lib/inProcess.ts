@@ -166,7 +166,7 @@ export async function enginePart(durationMs: number): Promise<EngineResult> {
       queriesPerSecond,
     };
   } finally {
-    engine.close();
+    await engine.close();
     dir.remove();
   }
 }

@@ -61,17 +61,32 @@ export function makeTempDir(prefix: string): TempDir {
   };
 }
 
+type SpawnOptions = {
+  nodeFlags?: readonly string[];
+  stdout: "pipe" | "ignore";
+};
+
 /** Runs a TypeScript file with Node's own binary and tsx's loader: one process, no wrapper. */
 export function spawnTs(
   file: string,
   args: readonly string[],
-  options: { nodeFlags?: readonly string[]; stdout: "pipe" | "ignore" },
+  options: SpawnOptions,
 ): ChildProcess {
-  const child = spawn(
-    process.execPath,
+  return spawnNode(
     [...(options.nodeFlags ?? []), "--import", "tsx", file, ...args],
-    { cwd: ROOT, stdio: ["ignore", options.stdout, "pipe"] },
+    options,
   );
+}
+
+/** Runs `node ARGS` from the repository root; killed if this process exits first. */
+export function spawnNode(
+  args: readonly string[],
+  options: Pick<SpawnOptions, "stdout">,
+): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ["ignore", options.stdout, "pipe"],
+  });
   const unregister = atExit(() => {
     if (child.exitCode === null && child.signalCode === null)
       child.kill("SIGKILL");

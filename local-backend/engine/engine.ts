@@ -19,7 +19,7 @@ import {
 } from "./modules";
 import { isInvalidatedBy, WriteSetImpl, type DocumentWrite } from "./readSet";
 import { parseSchema } from "./schema";
-import type { Store, StoredDocument } from "./store";
+import type { EngineStore, StoredDocument } from "./store";
 import { installConvexGlobal, runInExecution, type UdfType } from "./syscalls";
 import { Transaction } from "./transaction";
 import { FunctionRunner } from "./runner";
@@ -38,7 +38,7 @@ import { IdempotencyLog, type IdempotencyKey } from "./idempotency";
 
 export type EngineOptions = {
   convexDir: string;
-  store: Store;
+  store: EngineStore;
   /** Deployment environment variables, as functions see them in process.env. */
   env: Record<string, string>;
   adminKey: string;
@@ -66,14 +66,17 @@ export class LocalEngine implements Engine {
   private constructor(
     private app: LoadedApp,
     private catalog: Catalog,
-    private readonly store: Store,
+    private readonly store: EngineStore,
     private readonly adminKey: string,
     kv: ReadonlyMap<string, string>,
     lastTs: Timestamp,
     private readonly options: EngineOptions,
   ) {
     this.executor = new Executor(
-      (txs, extraKv, ts) => this.persist(txs, extraKv, ts),
+      {
+        write: (txs, extraKv, ts) => this.persist(txs, extraKv, ts),
+        committed: (txs, ts) => this.announce(txs, ts),
+      },
       lastTs,
     );
     this.verifier = this.verifierFor(app);
@@ -238,9 +241,10 @@ export class LocalEngine implements Engine {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.scheduler.stop();
-    this.store.close();
+    await this.executor.shutdown();
+    await this.store.close();
   }
 
   private async identityFromHeader(
@@ -261,7 +265,7 @@ export class LocalEngine implements Engine {
     txs: readonly Transaction[],
     kv: Record<string, string | null>,
     ts: Timestamp,
-  ): void {
+  ): void | Promise<void> {
     const writes: DocumentWrite[] = txs.flatMap((tx) => tx.writes);
     // Only the final state of each document in the batch goes to disk.
     const finalById = new Map<string, DocumentWrite>();
@@ -280,12 +284,16 @@ export class LocalEngine implements Engine {
         });
       }
     }
-    this.store.commit({
+    return this.store.commit({
       ts,
       upserts,
       deletes,
       kv: { ...this.catalog.takeNewTableNumbers(), ...kv },
     });
+  }
+
+  private announce(txs: readonly Transaction[], ts: Timestamp): void {
+    const writes: DocumentWrite[] = txs.flatMap((tx) => tx.writes);
     if (writes.length > 0) {
       this.queryCache.clear();
       const commit = { ts, writes: new WriteSetImpl(writes).asWriteSet() };

@@ -112,6 +112,16 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * What the engine needs of a store: the open Store itself, or the store on a
+ * worker thread (storeThread.ts), whose commits and close finish later.
+ */
+export type EngineStore = {
+  load(): LoadedState;
+  commit(batch: CommitBatch): void | Promise<void>;
+  close(): void | Promise<void>;
+};
+
 /** The database file exists but is not a readable SQLite database. */
 export class StoreCorruptError extends Error {
   override name = "StoreCorruptError";

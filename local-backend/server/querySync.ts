@@ -107,6 +107,9 @@ export class QuerySync {
 
   addCommit(commit: Commit): void {
     if (this.closed || commit.ts <= this.validThrough) return;
+    // A connection with no queries (say, a client that only writes) has nothing a commit
+    // can invalidate: skip the pass unless one is under way (it may be adding queries).
+    if (this.queries.size === 0 && !this.running) return;
     this.commits.push(commit);
     this.kick();
   }

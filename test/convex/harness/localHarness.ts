@@ -262,7 +262,7 @@ export function newLocalBackend(): HarnessView {
     onTestFinished(async () => {
       const { servers, engine, dir } = await instance;
       await servers.close();
-      engine.close();
+      await engine.close();
       rmSync(dir, { recursive: true, force: true });
     });
   } catch {

@@ -27,8 +27,8 @@ export async function openTempApp(
     env: {},
     adminKey: "test-admin",
   });
-  onTestFinished(() => {
-    engine.close();
+  onTestFinished(async () => {
+    await engine.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return { engine, convexDir };

@@ -54,6 +54,62 @@ describe("server messages", () => {
   });
 });
 
+describe("Transitions", () => {
+  it("carry every modification intact, a shared result encoded once and reused", () => {
+    const shared = [{ _id: "a", body: 'hello "quoted"', n: 1.5 }];
+    const modifications = [
+      {
+        type: "QueryUpdated" as const,
+        queryId: 1,
+        value: shared,
+        logLines: ["log"],
+        journal: null,
+      },
+      {
+        type: "QueryFailed" as const,
+        queryId: 2,
+        errorMessage: "boom",
+        logLines: [],
+        errorData: { code: "X" },
+        journal: null,
+      },
+      { type: "QueryRemoved" as const, queryId: 3 },
+      {
+        type: "QueryUpdated" as const,
+        queryId: 4,
+        value: null,
+        logLines: [],
+        journal: "j",
+      },
+    ];
+    const message = {
+      type: "Transition" as const,
+      startVersion: { querySet: 0, identity: 0, ts: 1n },
+      endVersion: { querySet: 1, identity: 0, ts: 2n },
+      modifications,
+      serverTs: 3,
+    };
+    const first = encodeServerMessage(message);
+    expect(JSON.parse(first)).toEqual({
+      ...message,
+      startVersion: { querySet: 0, identity: 0, ts: encodeTs(1n) },
+      endVersion: { querySet: 1, identity: 0, ts: encodeTs(2n) },
+    });
+    // The encoding of `shared` is cached by identity: a second session's Transition
+    // carries the same JSON (and a mutated copy would be a bug the engine never makes).
+    const other = {
+      ...message,
+      startVersion: { ...message.startVersion, querySet: 5 },
+    };
+    expect(encodeServerMessage(other)).toContain(JSON.stringify(shared));
+    expect(
+      JSON.parse(encodeServerMessage({ ...message, modifications: [] })),
+    ).toMatchObject({
+      modifications: [],
+    });
+  });
+});
+
 describe("client messages", () => {
   it("parse what the official client sends", () => {
     const parsed = parseClientMessage(
