@@ -23,6 +23,7 @@ import { join, resolve } from "node:path";
 import { FUNCTIONS_DIR_PARTS } from "./lib/api";
 import { startBackend } from "./lib/backendProcess";
 import { summarizeCpuProfile } from "./lib/cpuProfile";
+import { measureBroadcastFloor, type FloorResult } from "./lib/broadcastFloor";
 import { measureFanout, type FanoutResult } from "./lib/fanout";
 import type {
   ConvexTestResult,
@@ -87,6 +88,7 @@ async function runPart<T>(name: string, durationMs: number): Promise<T> {
 
 type Results = {
   fanout: FanoutResult[];
+  floor: FloorResult[];
   ws: WritersResult;
   http: WritersResult;
   convexTest: ConvexTestResult;
@@ -207,6 +209,22 @@ function tableRows(r: Results): string[][] {
       `${ms((100 * 1000) / e.queriesPerSecond)} ms to re-run 100 subscriptions`,
     ],
   );
+  rows.push(
+    [],
+    [
+      "floor: bare ws broadcast of the same frame (own process; no functions, no database)",
+    ],
+    ...r.floor.map((f) => [
+      "  until all subscribers have it",
+      String(f.subscribers),
+      ms(f.all.p50),
+      ms(f.all.p99),
+      "",
+      "",
+      "",
+      `${f.all.count} msgs; each receipt p50 ${ms(f.each.p50)}, p99 ${ms(f.each.p99)}`,
+    ]),
+  );
   const s = r.sqlite;
   rows.push(
     [],
@@ -270,6 +288,24 @@ function tableRows(r: Results): string[][] {
       s.single.perSecond,
     ),
   );
+  rows.push(
+    [],
+    ["ratios (update latency until all, p50 / p99; 1 = the floor)"],
+  );
+  for (const floor of r.floor) {
+    for (const kind of ["raw", "official"] as const) {
+      const f = r.fanout.find(
+        (g) => g.kind === kind && g.subscribers === floor.subscribers,
+      );
+      if (f === undefined) continue;
+      rows.push([
+        `  backend (${kind === "raw" ? "minimal" : "official"} subscribers) / bare ws broadcast`,
+        String(floor.subscribers),
+        ratio(f.all.p50, floor.all.p50),
+        ratio(f.all.p99, floor.all.p99),
+      ]);
+    }
+  }
   return rows;
 }
 
@@ -337,6 +373,18 @@ async function measure(options: Options): Promise<Results> {
   } finally {
     await backend.stop();
   }
+  const floor: FloorResult[] = [];
+  for (const subscribers of [1, 10, 100]) {
+    progress(`fan-out floor: bare ws broadcast to ${subscribers}`);
+    floor.push(
+      await measureBroadcastFloor({
+        subscribers,
+        warmup: plan.warmup,
+        mutations: plan.mutations,
+        minGapMs: 5,
+      }),
+    );
+  }
   progress("convex-test reference");
   const convexTest = await runPart<ConvexTestResult>(
     "convex-test",
@@ -346,7 +394,7 @@ async function measure(options: Options): Promise<Results> {
   const engine = await runPart<EngineResult>("engine", plan.partMs);
   progress("raw SQLite floor");
   const sqlite = await runPart<SqliteResult>("sqlite", plan.partMs);
-  return { fanout, ws, http, convexTest, engine, sqlite };
+  return { fanout, floor, ws, http, convexTest, engine, sqlite };
 }
 
 function header(options: Options, loadAtStart: readonly number[]): string {
