@@ -65,18 +65,11 @@
  * Bundling: the binding finds `node-sqlite3-wasm.wasm` next to its own script
  * (`__dirname`), so a bundle must ship that file beside the bundled .js.
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Database, type Statement } from "node-sqlite3-wasm";
+import { StoreCorruptError } from "./storeErrors";
+import { claimOwnership, fsyncDirectory } from "./storeOwnership";
 
 export type StoredDocument = {
   id: string;
@@ -122,15 +115,7 @@ export type EngineStore = {
   close(): void | Promise<void>;
 };
 
-/** The database file exists but is not a readable SQLite database. */
-export class StoreCorruptError extends Error {
-  override name = "StoreCorruptError";
-}
-
-/** Another live process has the database open. */
-export class StoreInUseError extends Error {
-  override name = "StoreInUseError";
-}
+export { StoreCorruptError, StoreInUseError } from "./storeErrors";
 
 /** Bumped with each migration added to MIGRATIONS; stored as `PRAGMA user_version`. */
 export const SCHEMA_VERSION = 1;
@@ -345,58 +330,6 @@ class SqliteStore implements Store {
   }
 }
 
-// ---- ownership ----------------------------------------------------------------
-
-/**
- * Makes this process the only one using `file`, so a `.lock` directory left by a killed
- * process can be removed safely. The data-directory lock (discovery.ts) is the main
- * guard; this one protects the file even when a store is opened directly (tests, tools).
- */
-function claimOwnership(file: string): { release(): void } {
-  const ownerPath = `${file}.owner`;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      writeFileSync(ownerPath, String(process.pid), { flag: "wx" });
-    } catch (error) {
-      if (!isErrno(error, "EEXIST")) throw error;
-      const pid = Number.parseInt(readIfExists(ownerPath) ?? "", 10);
-      if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) {
-        throw new StoreInUseError(
-          pid === process.pid
-            ? `${file} is already open in this process`
-            : `${file} is in use by process ${pid}; stop it first (or delete ${ownerPath} if that pid is not a Switchboard backend)`,
-        );
-      }
-      rmSync(ownerPath, { force: true });
-      continue;
-    }
-    // We own the file: any VFS lock directory is a leftover of a dead owner.
-    rmSync(`${file}.lock`, { recursive: true, force: true });
-    let released = false;
-    return {
-      release() {
-        if (released) return;
-        released = true;
-        if (readIfExists(ownerPath) === String(process.pid))
-          unlinkSync(ownerPath);
-      },
-    };
-  }
-  throw new StoreInUseError(
-    `Could not take ownership of ${file} (${ownerPath} keeps changing)`,
-  );
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return isErrno(error, "EPERM");
-  }
-}
-
 // ---- helpers ----------------------------------------------------------------
 
 function transaction(db: Database, body: () => void): void {
@@ -436,28 +369,4 @@ function int64(value: unknown): bigint {
   if (typeof value === "number" && Number.isSafeInteger(value))
     return BigInt(value);
   throw new Error(`Expected INTEGER, got ${typeof value}`);
-}
-
-function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    if (isErrno(error, "ENOENT")) return undefined;
-    throw error;
-  }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return (
-    error instanceof Error && (error as NodeJS.ErrnoException).code === code
-  );
 }

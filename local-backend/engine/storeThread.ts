@@ -12,12 +12,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import {
-  StoreCorruptError,
-  StoreInUseError,
-  type CommitBatch,
-  type LoadedState,
-} from "./store";
+// Types only from store.ts: the binding itself loads on the worker thread alone.
+import type { CommitBatch, LoadedState } from "./store";
+import { StoreCorruptError, StoreInUseError } from "./storeErrors";
 
 export type StoreWorkerData = { file: string };
 
@@ -43,10 +40,10 @@ function startWorker(file: string): Worker {
   if (existsSync(bundled)) return new Worker(bundled, { workerData });
   // Running from source (tests, tsx): tsx's require hook loads the TypeScript.
   const source = join(__dirname, "storeWorker.ts");
-  return new Worker(
-    `require("tsx/cjs"); require(${JSON.stringify(source)});`,
-    { eval: true, workerData },
-  );
+  return new Worker(`require("tsx/cjs"); require(${JSON.stringify(source)});`, {
+    eval: true,
+    workerData,
+  });
 }
 
 /** Errors cross the thread as name + message; the store's own kinds keep their class. */
