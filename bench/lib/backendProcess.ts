@@ -5,12 +5,11 @@
  * dist/local-backend.js (a private copy, so a concurrent `npm run build` cannot change
  * it mid-run), not under tsx, whose loader would be measured too.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { build } from "esbuild";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { bundle } from "./bundle";
 import { sleep } from "./stats";
 import {
-  ROOT,
   makeTempDir,
   processCpuMs,
   spawnNode,
@@ -20,6 +19,8 @@ import {
 
 export type BackendProcess = {
   url: string;
+  siteUrl: string;
+  dataDir: string;
   pid: number;
   /** CPU ms the backend process has used so far. */
   cpuMs: () => number;
@@ -36,7 +37,14 @@ export async function startBackend(options: {
   /** When set, the backend runs under `node --cpu-prof` writing into this directory. */
   cpuProfDir?: string;
 }): Promise<BackendProcess> {
-  const bundle = await bundleBackend();
+  const bundled = await bundle(
+    "backend",
+    {
+      "local-backend": "local-backend/main.ts",
+      "store-worker": "local-backend/engine/storeWorker.ts",
+    },
+    ["esbuild", "node-sqlite3-wasm"],
+  );
   const data = makeTempDir("sb-bench-data-");
   const nodeFlags =
     options.cpuProfDir === undefined
@@ -45,7 +53,7 @@ export async function startBackend(options: {
   const child = spawnNode(
     [
       ...nodeFlags,
-      bundle,
+      bundled.file("local-backend"),
       "serve",
       "--data-dir",
       data.path,
@@ -70,7 +78,7 @@ export async function startBackend(options: {
       }
     }
     data.remove();
-    rmSync(dirname(bundle), { recursive: true, force: true });
+    bundled.remove();
   };
   try {
     const state = await waitForState(
@@ -79,40 +87,20 @@ export async function startBackend(options: {
       () => child.exitCode !== null || child.signalCode !== null,
     );
     const pid = state.pid;
-    return { url: state.url, pid, cpuMs: () => processCpuMs(pid), stop };
+    return {
+      url: state.url,
+      siteUrl: state.siteUrl,
+      dataDir: data.path,
+      pid,
+      cpuMs: () => processCpuMs(pid),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw new Error(
       `${error instanceof Error ? error.message : String(error)}\nbackend stderr:\n${stderr()}`,
     );
   }
-}
-
-/** Bundles local-backend/main.ts like scripts/build.mjs does; returns the file. */
-async function bundleBackend(): Promise<string> {
-  // Inside the repository, so the external packages resolve from node_modules.
-  const outdir = join(
-    ROOT,
-    "node_modules",
-    ".cache",
-    "switchboard-bench",
-    String(process.pid),
-  );
-  await build({
-    entryPoints: {
-      "local-backend": join(ROOT, "local-backend", "main.ts"),
-      "store-worker": join(ROOT, "local-backend", "engine", "storeWorker.ts"),
-    },
-    outdir,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    external: ["esbuild", "node-sqlite3-wasm"],
-    sourcemap: true,
-    logLevel: "warning",
-  });
-  return join(outdir, "local-backend.js");
 }
 
 async function waitForState(

@@ -1,0 +1,214 @@
+/**
+ * switchboard-mcp's speed against the issue's targets, in one table:
+ *
+ *   npm run bench:mcp                      (= npx tsx bench/mcp-server.ts, ~1 min)
+ *   npm run bench:mcp -- --quick           fewer calls, for a smoke check
+ *
+ * - Tool-call round trip over stdio (the SDK's Client and StdioClientTransport, as
+ *   Claude Code talks to it) for list_tasks and claim_task, against the floor: an
+ *   echo tool on the same SDK (lib/echoMcpServer.ts), bundled and started the same
+ *   way, in the same run. Target: at most 2 ms p50 above the floor.
+ * - Cold start: spawning the server until `initialize` is answered. Target < 300 ms.
+ *
+ * Both servers run bundled (as dist/mcp-server.js is); the local backend runs as its
+ * own process (lib/backendProcess.ts) with Switchboard's convex/ functions.
+ */
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { cpus, loadavg } from "node:os";
+import { startBackend } from "./lib/backendProcess";
+import { bundle } from "./lib/bundle";
+import { signInOwner, provisionAgent } from "./lib/switchboardSetup";
+import { installCleanupHandlers, ROOT } from "./lib/processes";
+import { ms, summarize, type Summary } from "./lib/stats";
+import { renderTable, type Column } from "./lib/table";
+
+const TARGET = { aboveFloorP50Ms: 2, coldStartMs: 300 };
+
+type Launch = { file: string; env: Record<string, string> };
+
+function progress(message: string): void {
+  process.stderr.write(`bench:mcp: ${message}\n`);
+}
+
+async function connect(
+  launch: Launch,
+): Promise<{ client: Client; startMs: number }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [launch.file],
+    env: { PATH: process.env.PATH ?? "", ...launch.env },
+    stderr: "ignore",
+  });
+  const client = new Client({ name: "bench", version: "1.0.0" });
+  const started = performance.now();
+  await client.connect(transport);
+  return { client, startMs: performance.now() - started };
+}
+
+async function coldStarts(launch: Launch, runs: number): Promise<Summary> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { client, startMs } = await connect(launch);
+    samples.push(startMs);
+    await client.close();
+  }
+  return summarize(samples);
+}
+
+async function roundTrips(
+  client: Client,
+  calls: number,
+  tool: string,
+  args: (i: number) => Record<string, unknown>,
+): Promise<Summary> {
+  const samples: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const started = performance.now();
+    const result = await client.callTool({ name: tool, arguments: args(i) });
+    samples.push(performance.now() - started);
+    if (result.isError === true)
+      throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
+  }
+  return summarize(samples);
+}
+
+async function main(): Promise<void> {
+  installCleanupHandlers();
+  const quick = process.argv.includes("--quick");
+  const calls = quick ? 100 : 500;
+  const claims = quick ? 50 : 200;
+  const colds = quick ? 5 : 15;
+  const loadAtStart = loadavg();
+  progress("bundling switchboard-mcp and the echo server");
+  const bundled = await bundle("mcp", {
+    "mcp-server": "mcp-server/main.ts",
+    echo: "bench/lib/echoMcpServer.ts",
+  });
+  progress("starting the local backend");
+  const backend = await startBackend({ functionsDir: join(ROOT, "convex") });
+  try {
+    const owner = await signInOwner(backend);
+    const agent = await provisionAgent(owner, "bench-agent", claims + 10);
+    const switchboard: Launch = {
+      file: bundled.file("mcp-server"),
+      env: {
+        SWITCHBOARD_DATA_DIR: backend.dataDir,
+        SWITCHBOARD_TOKEN: agent.secret,
+      },
+    };
+    const echo: Launch = { file: bundled.file("echo"), env: {} };
+
+    progress("cold starts");
+    const echoCold = await coldStarts(echo, colds);
+    const switchboardCold = await coldStarts(switchboard, colds);
+
+    progress("round trips");
+    const echoClient = (await connect(echo)).client;
+    const sbClient = (await connect(switchboard)).client;
+    // Untimed first calls: sign-in, the WebSocket and first-call paths are warm.
+    await roundTrips(sbClient, 5, "list_tasks", () => ({ limit: 20 }));
+    await roundTrips(echoClient, 20, "echo", () => ({ text: "warm" }));
+    const echoCalls = await roundTrips(echoClient, calls, "echo", (i) => ({
+      text: `t${i}`,
+    }));
+    const listCalls = await roundTrips(sbClient, calls, "list_tasks", () => ({
+      limit: 20,
+    }));
+    const claimCalls = await roundTrips(
+      sbClient,
+      claims,
+      "claim_task",
+      () => ({}),
+    );
+    await Promise.all([echoClient.close(), sbClient.close()]);
+
+    const columns: Column[] = [
+      { title: "measurement", align: "left" },
+      { title: "calls", align: "right" },
+      { title: "p50 ms", align: "right" },
+      { title: "p99 ms", align: "right" },
+      { title: "p50 above floor", align: "right" },
+      { title: "target", align: "left" },
+      { title: "met", align: "left" },
+    ];
+    const above = (s: Summary) => s.p50 - echoCalls.p50;
+    const yes = (ok: boolean) => (ok ? "yes" : "NO");
+    const tripRow = (label: string, s: Summary): string[] => [
+      label,
+      String(s.count),
+      ms(s.p50),
+      ms(s.p99),
+      `+${ms(above(s))}`,
+      `<= +${TARGET.aboveFloorP50Ms} ms`,
+      yes(above(s) <= TARGET.aboveFloorP50Ms),
+    ];
+    const coldRow = (label: string, s: Summary, target: boolean): string[] => [
+      label,
+      String(s.count),
+      ms(s.p50),
+      ms(s.p99),
+      "",
+      target ? `< ${TARGET.coldStartMs} ms` : "",
+      target ? yes(s.p99 < TARGET.coldStartMs) : "",
+    ];
+    const cpu = cpus();
+    console.log("Switchboard MCP server benchmark");
+    console.log(`command: npm run bench:mcp${quick ? " -- --quick" : ""}`);
+    console.log(
+      `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "?"}), node ${process.version}, load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(" ")}`,
+    );
+    console.log(
+      "setup: servers bundled with esbuild and spawned over stdio (SDK Client + StdioClientTransport); local backend in its own process",
+    );
+    console.log("");
+    console.log(
+      renderTable(columns, [
+        ["tool-call round trip over stdio"],
+        tripRow("  floor: echo tool, same SDK", echoCalls),
+        tripRow("  list_tasks (limit 20)", listCalls),
+        tripRow("  claim_task (next ready)", claimCalls),
+        [],
+        ["cold start: spawn until initialize is answered"],
+        coldRow("  floor: echo server", echoCold, false),
+        coldRow("  switchboard-mcp", switchboardCold, true),
+        [],
+        ["ratios (p50)"],
+        [
+          "  list_tasks / echo",
+          "",
+          (listCalls.p50 / echoCalls.p50).toFixed(2) + "x",
+        ],
+        [
+          "  claim_task / echo",
+          "",
+          (claimCalls.p50 / echoCalls.p50).toFixed(2) + "x",
+        ],
+        [
+          "  cold start switchboard / echo",
+          "",
+          (switchboardCold.p50 / echoCold.p50).toFixed(2) + "x",
+        ],
+      ]),
+    );
+    console.log(
+      `load average at end ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
+  } finally {
+    await backend.stop();
+    bundled.remove();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench:mcp failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
