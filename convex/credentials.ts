@@ -15,7 +15,12 @@ export const redeem = internalMutation({
   },
   returns: v.union(
     v.null(),
-    v.object({ subject: v.string(), tokenId: v.string() }),
+    v.object({
+      subject: v.string(),
+      tokenId: v.string(),
+      /** An agent token's scopes (people act by their roles instead). */
+      scopes: v.optional(v.array(v.string())),
+    }),
   ),
   handler: async (ctx, { kind, tokenHash }) => {
     const now = Date.now();
@@ -38,6 +43,6 @@ export const redeem = internalMutation({
     if ((row.lastUsedAt ?? 0) < now - LAST_USED_RESOLUTION_MS) {
       await ctx.db.patch("agentTokens", row._id, { lastUsedAt: now });
     }
-    return { subject: row.agentId, tokenId: row._id };
+    return { subject: row.agentId, tokenId: row._id, scopes: row.scopes };
   },
 });

@@ -78,7 +78,13 @@ http.route({
       return json(401, { error: "Unknown or revoked token." });
     try {
       const signed = await signAccessToken(holder.subject, holder.tokenId);
-      return json(200, { ...signed, subject: holder.subject, kind });
+      // Scopes tell a client (switchboard-mcp) which tools to offer without another call.
+      return json(200, {
+        ...signed,
+        subject: holder.subject,
+        kind,
+        ...(holder.scopes === undefined ? {} : { scopes: holder.scopes }),
+      });
     } catch (error) {
       if (errorCode(error) === "MISCONFIGURED") {
         return json(503, {

@@ -2,6 +2,7 @@ import { defineSchema } from "convex/server";
 import { agentTables } from "./tables/agents";
 import { auditTables } from "./tables/audit";
 import { identityTables } from "./tables/identity";
+import { usageTables } from "./tables/usage";
 import { workTables } from "./tables/work";
 
 export default defineSchema({
@@ -9,4 +10,5 @@ export default defineSchema({
   ...agentTables,
   ...workTables,
   ...auditTables,
+  ...usageTables,
 });

@@ -91,7 +91,7 @@ export const listByAssignee = tenantQuery({
     await ctx.access.project(projectId);
     return await ctx.db
       .query("tasks")
-      .withIndex("by_projectId_assigneeId", (q) =>
+      .withIndex("by_projectId_assigneeId_status", (q) =>
         q.eq("projectId", projectId).eq("assigneeId", assigneeId),
       )
       .take(Math.max(1, Math.min(limit ?? 50, LIMITS.listPage)));

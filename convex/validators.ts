@@ -106,5 +106,20 @@ export const vAuditEntity = v.union(
   v.literal("thread"),
   v.literal("message"),
   v.literal("approval"),
+  v.literal("approvalRule"),
+  v.literal("budget"),
+  v.literal("usage"),
 );
 export type AuditEntity = Infer<typeof vAuditEntity>;
+
+/** What an approval rule does with a matching permission prompt. */
+export const vRuleEffect = v.union(v.literal("allow"), v.literal("deny"));
+export type RuleEffect = Infer<typeof vRuleEffect>;
+
+/** Whose spending a budget envelope bounds. */
+export const vBudgetScope = v.union(
+  v.literal("org"),
+  v.literal("project"),
+  v.literal("agent"),
+);
+export type BudgetScope = Infer<typeof vBudgetScope>;

@@ -1,5 +1,54 @@
-// switchboard-mcp: the stdio MCP server for Claude Code. Not implemented yet.
-process.stderr.write(
-  "usage: switchboard-mcp (stdio MCP server for Claude Code) - not implemented yet\n",
+/**
+ * switchboard-mcp: the stdio MCP server through which Claude Code agents work
+ * on Switchboard, and its `setup-claude` command.
+ *
+ *   switchboard-mcp                 serve MCP on stdio (env: SWITCHBOARD_URL or
+ *                                   SWITCHBOARD_DATA_DIR, SWITCHBOARD_TOKEN)
+ *   switchboard-mcp setup-claude    register it with Claude Code for a project
+ */
+import { runSetupClaude, SETUP_USAGE } from "./setup/setupClaude";
+import { runStdio } from "./stdio";
+
+const USAGE = `usage: switchboard-mcp [setup-claude] [options]
+  (no command)   serve MCP on stdio for Claude Code
+                 env: SWITCHBOARD_TOKEN (the agent's sba_ token), and SWITCHBOARD_URL
+                 [+ SWITCHBOARD_SITE_URL] or SWITCHBOARD_DATA_DIR (local backend)
+  setup-claude   mint an agent token and register this server with Claude Code
+
+${SETUP_USAGE}`;
+
+async function main(argv: string[]): Promise<number | null> {
+  const [command, ...rest] = argv;
+  if (command === "setup-claude") {
+    return await runSetupClaude(
+      rest,
+      process.env,
+      (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+      (text) => process.stderr.write(`${text}\n`),
+    );
+  }
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command !== undefined) {
+    process.stderr.write(
+      `switchboard-mcp: unknown command ${command}\n${USAGE}`,
+    );
+    return 2;
+  }
+  await runStdio(process.env);
+  return null;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== null) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `switchboard-mcp: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
 );
-process.exitCode = 2;

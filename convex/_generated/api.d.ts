@@ -8,11 +8,17 @@
  * @module
  */
 
+import type * as agentApprovals from "../agentApprovals.js";
+import type * as agentContext from "../agentContext.js";
+import type * as agentTasks from "../agentTasks.js";
+import type * as agentThreads from "../agentThreads.js";
 import type * as agentTokens from "../agentTokens.js";
 import type * as agents from "../agents.js";
+import type * as approvalRules from "../approvalRules.js";
 import type * as approvals from "../approvals.js";
 import type * as audit from "../audit.js";
 import type * as bootstrap from "../bootstrap.js";
+import type * as budgets from "../budgets.js";
 import type * as credentials from "../credentials.js";
 import type * as crons from "../crons.js";
 import type * as demo from "../demo.js";
@@ -23,9 +29,12 @@ import type * as me from "../me.js";
 import type * as members from "../members.js";
 import type * as messages from "../messages.js";
 import type * as model_access from "../model/access.js";
+import type * as model_agentScope from "../model/agentScope.js";
 import type * as model_agents from "../model/agents.js";
+import type * as model_approvalPolicy from "../model/approvalPolicy.js";
 import type * as model_approvals from "../model/approvals.js";
 import type * as model_audit from "../model/audit.js";
+import type * as model_budgets from "../model/budgets.js";
 import type * as model_checks from "../model/checks.js";
 import type * as model_dependencies from "../model/dependencies.js";
 import type * as model_errors from "../model/errors.js";
@@ -35,18 +44,26 @@ import type * as model_orgs from "../model/orgs.js";
 import type * as model_permissions from "../model/permissions.js";
 import type * as model_principals from "../model/principals.js";
 import type * as model_secrets from "../model/secrets.js";
+import type * as model_taskProgress from "../model/taskProgress.js";
+import type * as model_taskQueries from "../model/taskQueries.js";
 import type * as model_taskStatus from "../model/taskStatus.js";
 import type * as model_tasks from "../model/tasks.js";
+import type * as model_threadReads from "../model/threadReads.js";
 import type * as model_threads from "../model/threads.js";
+import type * as model_updates from "../model/updates.js";
+import type * as model_views from "../model/views.js";
 import type * as orgs from "../orgs.js";
 import type * as projects from "../projects.js";
 import type * as returns from "../returns.js";
 import type * as tables_agents from "../tables/agents.js";
 import type * as tables_audit from "../tables/audit.js";
 import type * as tables_identity from "../tables/identity.js";
+import type * as tables_usage from "../tables/usage.js";
 import type * as tables_work from "../tables/work.js";
 import type * as tasks from "../tasks.js";
 import type * as threads from "../threads.js";
+import type * as updates from "../updates.js";
+import type * as usage from "../usage.js";
 import type * as validators from "../validators.js";
 
 import type {
@@ -56,11 +73,17 @@ import type {
 } from "convex/server";
 
 declare const fullApi: ApiFromModules<{
+  agentApprovals: typeof agentApprovals;
+  agentContext: typeof agentContext;
+  agentTasks: typeof agentTasks;
+  agentThreads: typeof agentThreads;
   agentTokens: typeof agentTokens;
   agents: typeof agents;
+  approvalRules: typeof approvalRules;
   approvals: typeof approvals;
   audit: typeof audit;
   bootstrap: typeof bootstrap;
+  budgets: typeof budgets;
   credentials: typeof credentials;
   crons: typeof crons;
   demo: typeof demo;
@@ -71,9 +94,12 @@ declare const fullApi: ApiFromModules<{
   members: typeof members;
   messages: typeof messages;
   "model/access": typeof model_access;
+  "model/agentScope": typeof model_agentScope;
   "model/agents": typeof model_agents;
+  "model/approvalPolicy": typeof model_approvalPolicy;
   "model/approvals": typeof model_approvals;
   "model/audit": typeof model_audit;
+  "model/budgets": typeof model_budgets;
   "model/checks": typeof model_checks;
   "model/dependencies": typeof model_dependencies;
   "model/errors": typeof model_errors;
@@ -83,18 +109,26 @@ declare const fullApi: ApiFromModules<{
   "model/permissions": typeof model_permissions;
   "model/principals": typeof model_principals;
   "model/secrets": typeof model_secrets;
+  "model/taskProgress": typeof model_taskProgress;
+  "model/taskQueries": typeof model_taskQueries;
   "model/taskStatus": typeof model_taskStatus;
   "model/tasks": typeof model_tasks;
+  "model/threadReads": typeof model_threadReads;
   "model/threads": typeof model_threads;
+  "model/updates": typeof model_updates;
+  "model/views": typeof model_views;
   orgs: typeof orgs;
   projects: typeof projects;
   returns: typeof returns;
   "tables/agents": typeof tables_agents;
   "tables/audit": typeof tables_audit;
   "tables/identity": typeof tables_identity;
+  "tables/usage": typeof tables_usage;
   "tables/work": typeof tables_work;
   tasks: typeof tasks;
   threads: typeof threads;
+  updates: typeof updates;
+  usage: typeof usage;
   validators: typeof validators;
 }>;
 

@@ -20,6 +20,7 @@ import {
 import { fail } from "./errors";
 import { LIMITS } from "./limits";
 import {
+  ALLOWED_TRANSITIONS,
   canTransition,
   isActive,
   needsDependenciesDone,
@@ -51,6 +52,8 @@ export type NewTask = {
   labels?: string[];
   dependsOn?: Id<"tasks">[];
   assigneeId?: PrincipalId;
+  /** Makes the new task a subtask of this one (same project). */
+  parentId?: Id<"tasks">;
 };
 
 export async function createTask(
@@ -66,6 +69,12 @@ export async function createTask(
   );
   if (input.assigneeId !== undefined) {
     await assertAssignable(ctx, project, input.assigneeId);
+  }
+  if (input.parentId !== undefined) {
+    const parent = await ctx.db.get("tasks", input.parentId);
+    if (parent === null || parent.projectId !== project._id) {
+      fail("INVALID_ARGUMENT", "The parent task belongs to another project.");
+    }
   }
   const now = Date.now();
   const priority = input.priority ?? "medium";
@@ -90,6 +99,7 @@ export async function createTask(
       LIMITS.labelLength,
     ),
     assigneeId: input.assigneeId,
+    parentId: input.parentId,
     dependsOn: blockers.map((blocker) => blocker._id),
     openBlockers: countOpen(blockers),
     createdBy: access.principal.id,
@@ -149,7 +159,7 @@ export async function moveTask(
   if (!canTransition(task.status, to)) {
     fail(
       "ILLEGAL_TRANSITION",
-      `A task cannot move from ${task.status} to ${to}.`,
+      `A task cannot move from ${task.status} to ${to}. From ${task.status} it may move to: ${ALLOWED_TRANSITIONS[task.status].join(", ")}.`,
     );
   }
   if (needsDependenciesDone(to) && task.openBlockers > 0) {

@@ -1,7 +1,7 @@
 /** Agents and the scoped, revocable tokens they connect with. */
 import { defineTable } from "convex/server";
 import { v } from "convex/values";
-import { vAgentKind, vTrustLevel } from "../validators";
+import { vAgentKind, vRuleEffect, vTrustLevel } from "../validators";
 
 export const agentTables = {
   agents: defineTable({
@@ -33,4 +33,23 @@ export const agentTables = {
   })
     .index("by_tokenHash", ["tokenHash"])
     .index("by_agentId", ["agentId"]),
+
+  /**
+   * Standing answers to an agent's permission prompts (approval_prompt): a
+   * tool name glob and an optional glob over the tool's input, allowed or
+   * denied without asking a person. Admins set them (convex/approvalRules.ts).
+   */
+  approvalRules: defineTable({
+    orgId: v.id("orgs"),
+    agentId: v.id("agents"),
+    /** Glob over the tool name Claude Code asks about, e.g. "Bash" or "mcp__*". */
+    toolPattern: v.string(),
+    /** Glob over the input's main value (a command, a path, a URL); absent = any input. */
+    inputPattern: v.optional(v.string()),
+    effect: vRuleEffect,
+    /** Told to the agent (and kept on the decided approval). */
+    reason: v.optional(v.string()),
+    createdBy: v.id("users"),
+    createdAt: v.number(),
+  }).index("by_agentId", ["agentId"]),
 };

@@ -16,6 +16,10 @@ export const auditTables = {
     at: v.number(),
   })
     .index("by_orgId_at", ["orgId", "at"])
+    // Ordered by _creationTime (unique, increasing; `at` is not unique): the
+    // change feed agents read "since a cursor" (convex/updates.ts).
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes
+    .index("by_orgId", ["orgId"])
     .index("by_orgId_entity_entityId_at", ["orgId", "entity", "entityId", "at"])
     .index("by_orgId_actor_at", ["orgId", "actor", "at"]),
 };

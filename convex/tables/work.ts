@@ -29,6 +29,8 @@ export const workTables = {
     /** How many of `dependsOn` are not done yet; 0 means unblocked. */
     openBlockers: v.number(),
     lease: v.optional(vLease),
+    /** The task this one is a subtask of (same project). */
+    parentId: v.optional(v.id("tasks")),
     branch: v.optional(v.string()),
     pullRequestUrl: v.optional(v.string()),
     createdBy: vPrincipalId,
@@ -47,7 +49,11 @@ export const workTables = {
       "openBlockers",
       "priorityRank",
     ])
-    .index("by_projectId_assigneeId", ["projectId", "assigneeId"])
+    .index("by_projectId_assigneeId_status", [
+      "projectId",
+      "assigneeId",
+      "status",
+    ])
     .index("by_lease_expiresAt", ["lease.expiresAt"]),
 
   /**
@@ -71,7 +77,9 @@ export const workTables = {
     lastMessageAt: v.number(),
   })
     .index("by_projectId_lastMessageAt", ["projectId", "lastMessageAt"])
-    .index("by_taskId", ["taskId"]),
+    .index("by_taskId", ["taskId"])
+    // The project's general thread is its oldest thread without a task.
+    .index("by_projectId_taskId", ["projectId", "taskId"]),
 
   messages: defineTable({
     threadId: v.id("threads"),
@@ -101,6 +109,8 @@ export const workTables = {
     resolverId: v.optional(v.union(vPrincipalId, v.literal("system"))),
     reason: v.optional(v.string()),
     resolvedAt: v.optional(v.number()),
+    /** Set when an approval rule decided this request instead of a person. */
+    ruleId: v.optional(v.id("approvalRules")),
     /** The scheduled expiry job, cancelled when someone decides first. */
     expiryJobId: v.optional(v.id("_scheduled_functions")),
     createdAt: v.number(),

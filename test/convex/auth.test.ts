@@ -17,6 +17,7 @@ import { expectCode } from "./expectCode";
 import {
   as,
   configureSigningKey,
+  mustRead,
   newBackend,
   SITE_URL,
   type AgentActor,
@@ -77,6 +78,8 @@ type Exchanged = {
   expiresAt: number;
   subject: string;
   kind: string;
+  /** Agent tokens only: what the token may do. */
+  scopes?: string[];
 };
 
 async function exchangeOk(t: Backend, secret: string): Promise<Exchanged> {
@@ -178,6 +181,7 @@ describe("POST /auth/token", () => {
     const { t, owner, ownerSecret } = await bootstrap();
     const body = await exchangeOk(t, ownerSecret);
     expect(body.kind).toBe("user");
+    expect(body.scopes).toBeUndefined();
     expect(body.subject).toBe(owner.userId);
 
     expect(decodeProtectedHeader(body.token)).toMatchObject({
@@ -219,6 +223,10 @@ describe("POST /auth/token", () => {
 
     const body = await exchangeOk(t, secret);
     expect(body).toMatchObject({ kind: "agent", subject: agent.agentId });
+    // The scopes come along, so clients (switchboard-mcp) can offer only what is allowed.
+    expect(body.scopes).toEqual(
+      (await mustRead(t, "agentTokens", agent.tokenId)).scopes,
+    );
     const payload = await verify(t, body.token);
     expect(payload.sub).toBe(agent.agentId);
     expect(payload.tid).toBe(agent.tokenId);

@@ -13,9 +13,10 @@ import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { isAgentGrantable, ROLE_ORDER } from "../../convex/model/permissions";
+import { AGENT_TOOL_CASES } from "./agentFunctionCases";
 import {
   agentLacking,
-  CASES,
+  CASES as CORE_CASES,
   expectValidatorError,
   idOf,
   insertApproval,
@@ -29,6 +30,9 @@ import {
 } from "./publicFunctionCases";
 import { expectCode, settle } from "./expectCode";
 import { as, auditEvents, newBackend, type Backend } from "./world";
+
+/** The core functions' cases and those of the functions behind the MCP tools. */
+const CASES: readonly PublicCase[] = [...CORE_CASES, ...AGENT_TOOL_CASES];
 
 // ---------------------------------------------------------------------------
 // Which public functions exist

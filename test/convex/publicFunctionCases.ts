@@ -282,11 +282,11 @@ export type Invalid = {
   expect: "validator" | ErrorCode;
 };
 
-const badType = (args: Record<string, unknown>): Invalid => ({
+export const badType = (args: Record<string, unknown>): Invalid => ({
   args,
   expect: "validator",
 });
-const semantic = (args: Record<string, unknown>): Invalid => ({
+export const semantic = (args: Record<string, unknown>): Invalid => ({
   args,
   expect: "INVALID_ARGUMENT",
 });
@@ -346,7 +346,7 @@ export type PublicCase = {
   prepare: (t: Backend, world: Fixture, caller: Caller) => Promise<Prepared>;
 };
 
-function defineCase<F extends PublicRef>(
+export function defineCase<F extends PublicRef>(
   ref: F,
   spec: CaseSpec<F>,
 ): PublicCase {

@@ -1,0 +1,167 @@
+/**
+ * Reusable setup for MCP tests and benchmarks: a real local backend (a
+ * `switchboard-backend serve` process on a temp data dir), its owner signed
+ * in over HTTP, agents with freshly minted `sba_` secrets, and switchboard-mcp
+ * running in process (createServer + the SDK's InMemoryTransport + Client).
+ *
+ *   const world = await startMcpWorld();           // beforeAll
+ *   const agent = await world.newAgent("builder");
+ *   const { client } = await world.connect(agent.secret);
+ *   await world.dispose();                          // afterAll
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { ConvexHttpClient } from "convex/browser";
+import { expect } from "vitest";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import type { McpServerConfig } from "../../mcp-server/config";
+import {
+  createServer,
+  type SwitchboardMcpServer,
+} from "../../mcp-server/server";
+import { Backend } from "../integration/local-backend/backendProcess";
+
+export type AgentSecret = {
+  agentId: Id<"agents">;
+  tokenId: Id<"agentTokens">;
+  /** The `sba_` secret switchboard-mcp runs with. */
+  secret: string;
+};
+
+export type Connected = {
+  client: Client;
+  mcp: SwitchboardMcpServer;
+  close(): Promise<void>;
+};
+
+export type McpWorld = {
+  backend: Backend;
+  /** The bootstrapped owner, over HTTP with a signed-in JWT. */
+  owner: ConvexHttpClient;
+  orgId: Id<"orgs">;
+  projectId: Id<"projects">;
+  projectKey: string;
+  newAgent(name: string, scopes?: string[]): Promise<AgentSecret>;
+  /** switchboard-mcp's config for this backend, found through its data dir as users run it. */
+  config(
+    secret: string | undefined,
+    overrides?: Partial<McpServerConfig>,
+  ): McpServerConfig;
+  /** The server in process, with an MCP client connected over InMemoryTransport. */
+  connect(
+    secret: string | undefined,
+    overrides?: Partial<McpServerConfig>,
+  ): Promise<Connected>;
+  dispose(): Promise<void>;
+};
+
+export async function startMcpWorld(): Promise<McpWorld> {
+  const backend = await Backend.start();
+  const owner = backend.httpClient(await backend.signIn());
+  const [org] = await owner.query(api.orgs.listMine, {});
+  if (org === undefined) throw new Error("The bootstrap made no org.");
+  const [project] = await owner.query(api.projects.list, { orgId: org.orgId });
+  if (project === undefined) throw new Error("The bootstrap made no project.");
+  const open = new Set<Connected>();
+
+  const world: McpWorld = {
+    backend,
+    owner,
+    orgId: org.orgId,
+    projectId: project._id,
+    projectKey: project.key,
+    async newAgent(name, scopes) {
+      const agentId = await owner.mutation(api.agents.create, {
+        orgId: org.orgId,
+        name,
+      });
+      const { tokenId, token } = await owner.action(api.agentTokens.create, {
+        agentId,
+        projectId: project._id,
+        label: `test ${name}`,
+        ...(scopes === undefined ? {} : { scopes }),
+      });
+      return { agentId, tokenId, secret: token };
+    },
+    config(secret, overrides = {}) {
+      return {
+        backend: { kind: "dataDir", dataDir: backend.dataDir },
+        token: secret,
+        waitTimeoutMs: 50_000,
+        approvalTimeoutMs: 50_000,
+        connectTimeoutMs: 5_000,
+        ...overrides,
+      };
+    },
+    async connect(secret, overrides) {
+      const connected = await connectInProcess(world.config(secret, overrides));
+      open.add(connected);
+      return {
+        ...connected,
+        close: async () => {
+          open.delete(connected);
+          await connected.close();
+        },
+      };
+    },
+    async dispose() {
+      await Promise.allSettled([...open].map((c) => c.close()));
+      await backend.dispose();
+    },
+  };
+  return world;
+}
+
+/** createServer + InMemoryTransport + the SDK's Client: switchboard-mcp in this process. */
+export async function connectInProcess(
+  config: McpServerConfig,
+): Promise<Connected> {
+  const mcp = createServer(config);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await mcp.server.connect(serverSide);
+  const client = new Client({ name: "switchboard-test", version: "1.0.0" });
+  await client.connect(clientSide);
+  return {
+    client,
+    mcp,
+    close: async () => {
+      await client.close();
+      await mcp.close();
+    },
+  };
+}
+
+/** The one text block of a tool result. */
+export function textOf(result: unknown): string {
+  const content = (result as CallToolResult).content;
+  expect(content).toHaveLength(1);
+  const [block] = content;
+  if (block?.type !== "text") throw new Error("Expected one text block.");
+  return block.text;
+}
+
+/** Calls a tool that must succeed and parses its JSON answer. */
+export async function callOk<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<T> {
+  const result = await client.callTool({ name, arguments: args });
+  const text = textOf(result);
+  expect(result.isError, text).toBeFalsy();
+  return JSON.parse(text) as T;
+}
+
+/** Calls a tool that must fail and returns its error text. */
+export async function callError(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<string> {
+  const result = await client.callTool({ name, arguments: args });
+  const text = textOf(result);
+  expect(result.isError, text).toBe(true);
+  return text;
+}
