@@ -68,16 +68,6 @@ const targets = [
     external: ["esbuild", "node-sqlite3-wasm"],
     ...nodeBin,
   },
-  {
-    // The local backend's SQLite store runs on this worker thread; storeThread.ts
-    // looks for it next to the bundle that starts it.
-    entryPoints: ["local-backend/engine/storeWorker.ts"],
-    outfile: "dist/store-worker.js",
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    external: ["node-sqlite3-wasm"],
-  },
 ];
 
 /** Reports each (re)build; makes bin outputs executable once they exist. */

@@ -41,7 +41,6 @@ export async function startBackend(options: {
     "backend",
     {
       "local-backend": "local-backend/main.ts",
-      "store-worker": "local-backend/engine/storeWorker.ts",
     },
     ["esbuild", "node-sqlite3-wasm"],
   );

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { databasePath, readConfig, writeConfig } from "../dataDir";
 import { acquireDataDir, removeState, writeState } from "../discovery";
 import { LocalEngine } from "../engine/engine";
-import { openStoreThread } from "../engine/storeThread";
+import { openStore } from "../engine/store";
 import { startServers } from "../server/listen";
 import { ensureBootstrapped, ensureSigningKey } from "../switchboardApp";
 
@@ -58,15 +58,15 @@ export async function serve(options: ServeOptions): Promise<RunningBackend> {
     const sitePort = await resolvePort(options.host, options.sitePort);
     const url = `http://${options.host}:${port}`;
     const siteUrl = `http://${options.host}:${sitePort}`;
-    const store = await openStoreThread(databasePath(dataDir));
+    const store = openStore(databasePath(dataDir));
     const engine = await LocalEngine.open({
       convexDir: options.functionsDir,
       store,
       env: { ...config.env, CONVEX_CLOUD_URL: url, CONVEX_SITE_URL: siteUrl },
       adminKey: config.adminKey,
-    }).catch(async (error: unknown) => {
+    }).catch((error: unknown) => {
       // The functions failed to load: let go of the database before reporting it.
-      await store.close();
+      store.close();
       throw error;
     });
     const servers = await startServers(engine, {

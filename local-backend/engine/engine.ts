@@ -19,7 +19,7 @@ import {
 } from "./modules";
 import { isInvalidatedBy, WriteSetImpl, type DocumentWrite } from "./readSet";
 import { parseSchema } from "./schema";
-import type { EngineStore, StoredDocument } from "./store";
+import type { Store, StoredDocument } from "./store";
 import { installConvexGlobal, runInExecution, type UdfType } from "./syscalls";
 import { Transaction } from "./transaction";
 import { FunctionRunner } from "./runner";
@@ -38,7 +38,7 @@ import { IdempotencyLog, type IdempotencyKey } from "./idempotency";
 
 export type EngineOptions = {
   convexDir: string;
-  store: EngineStore;
+  store: Store;
   /** Deployment environment variables, as functions see them in process.env. */
   env: Record<string, string>;
   adminKey: string;
@@ -66,7 +66,7 @@ export class LocalEngine implements Engine {
   private constructor(
     private app: LoadedApp,
     private catalog: Catalog,
-    private readonly store: EngineStore,
+    private readonly store: Store,
     private readonly adminKey: string,
     kv: ReadonlyMap<string, string>,
     lastTs: Timestamp,
@@ -244,7 +244,7 @@ export class LocalEngine implements Engine {
   async close(): Promise<void> {
     this.scheduler.stop();
     await this.executor.shutdown();
-    await this.store.close();
+    this.store.close();
   }
 
   private async identityFromHeader(
@@ -265,7 +265,7 @@ export class LocalEngine implements Engine {
     txs: readonly Transaction[],
     kv: Record<string, string | null>,
     ts: Timestamp,
-  ): void | Promise<void> {
+  ): void {
     const writes: DocumentWrite[] = txs.flatMap((tx) => tx.writes);
     // Only the final state of each document in the batch goes to disk.
     const finalById = new Map<string, DocumentWrite>();
@@ -284,7 +284,7 @@ export class LocalEngine implements Engine {
         });
       }
     }
-    return this.store.commit({
+    this.store.commit({
       ts,
       upserts,
       deletes,

@@ -1,4 +1,4 @@
-/** The store's own failures, which callers tell apart (storeThread.ts rebuilds them by name). */
+/** The store's own failures, which callers tell apart by class. */
 
 /** The database file exists but is not a readable SQLite database. */
 export class StoreCorruptError extends Error {

@@ -1,7 +1,7 @@
 /**
- * The executor's commit pipeline: batches may run on top of a commit still in
- * flight, but no caller hears of a batch, and no exclusive job (a query) runs,
- * before every commit up to it is durable.
+ * The executor: one job at a time; mutations queued meanwhile share one durable
+ * commit (group commit); nobody hears of a commit before it is durable; shutdown
+ * lets queued work finish and refuses the rest.
  */
 import { expect, test } from "vitest";
 import {
@@ -11,27 +11,11 @@ import {
 } from "../../../local-backend/engine/executor";
 import type { Transaction } from "../../../local-backend/engine/transaction";
 
-type PendingWrite = { ts: bigint; finish: () => void };
-
-/** A store whose commits finish only when the test says so. */
-function controlledPersistence() {
-  const writes: PendingWrite[] = [];
-  const durable: bigint[] = [];
-  const announced: bigint[] = [];
-  const persistence: Persistence = {
-    write: (_txs, _kv, ts) =>
-      new Promise<void>((resolve) =>
-        writes.push({
-          ts,
-          finish: () => {
-            durable.push(ts);
-            resolve();
-          },
-        }),
-      ),
-    committed: (_txs, ts) => void announced.push(ts),
+function recordingPersistence(events: string[]): Persistence {
+  return {
+    write: (txs, _kv, ts) => void events.push(`write ${txs.length} @${ts}`),
+    committed: (_txs, ts) => void events.push(`committed @${ts}`),
   };
-  return { persistence, writes, durable, announced };
 }
 
 const writing = (): MutationResult => ({
@@ -39,80 +23,79 @@ const writing = (): MutationResult => ({
   tx: { writes: [{}] } as unknown as Transaction,
 });
 
-const settle = () => new Promise((resolve) => setImmediate(resolve));
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await settle();
-  expect(condition()).toBe(true);
-}
-
-test("a second batch runs while the first commits; answers wait for durability, in order", async () => {
-  const { persistence, writes, durable, announced } = controlledPersistence();
-  const executor = new Executor(persistence, 0n);
-  const answered: string[] = [];
-  const first = executor
-    .mutate(writing)
-    .then((r) => answered.push(`a@${r.ts}`));
-  await until(() => writes.length === 1);
-  // The first commit is in flight; the next mutation still runs and starts its commit.
-  const second = executor
-    .mutate(writing)
-    .then((r) => answered.push(`b@${r.ts}`));
-  await until(() => writes.length === 2);
-  expect(answered).toEqual([]);
-  expect(executor.latestTs()).toBe(0n);
-
-  // The second commit lands first: still nobody is answered (the first is not durable).
-  writes[1]!.finish();
-  await settle();
-  expect(answered).toEqual([]);
-  expect(announced).toEqual([]);
-
-  writes[0]!.finish();
-  await Promise.all([first, second]);
-  const [ta, tb] = [writes[0]!.ts, writes[1]!.ts];
-  expect(tb > ta).toBe(true);
-  expect(answered).toEqual([`a@${ta}`, `b@${tb}`]);
-  expect(announced).toEqual([ta, tb]);
-  expect(durable).toEqual([tb, ta]);
-  expect(executor.latestTs()).toBe(tb);
-});
-
-test("exclusive work (queries) waits until every commit in flight is durable", async () => {
-  const { persistence, writes } = controlledPersistence();
-  const executor = new Executor(persistence, 0n);
-  const mutation = executor.mutate(writing);
-  await until(() => writes.length === 1);
-  let sawTs: bigint | undefined;
-  const query = executor.exclusive(() => {
-    sawTs = executor.latestTs();
-  });
-  await settle();
-  expect(sawTs).toBeUndefined();
-  writes[0]!.finish();
-  await Promise.all([mutation, query]);
-  expect(sawTs).toBe(writes[0]!.ts);
-});
-
-test("shutdown lets queued work finish, then refuses new work", async () => {
-  const { persistence, writes } = controlledPersistence();
-  const executor = new Executor(persistence, 0n);
-  const mutation = executor.mutate(writing);
-  await until(() => writes.length === 1);
-  const stopped = executor.shutdown();
-  writes[0]!.finish();
-  await Promise.all([mutation, stopped]);
-  await expect(executor.mutate(writing)).rejects.toThrow(/shutting down/);
-  await expect(executor.exclusive(() => 1)).rejects.toThrow(/shutting down/);
+test("mutations queued while one runs commit together, durable before they are answered", async () => {
+  const events: string[] = [];
+  const executor = new Executor(recordingPersistence(events), 0n);
+  let release = (): void => undefined;
+  const running = executor.mutate(
+    () =>
+      new Promise<MutationResult>((resolve) => {
+        release = () => resolve(writing());
+      }),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  // These queue up behind the running mutation and share the next commit.
+  const queued = [2, 3].map((i) =>
+    executor.mutate(writing).then((r) => {
+      events.push(`answer ${i} @${r.ts}`);
+      expect(executor.latestTs()).toBe(r.ts);
+      return r.ts;
+    }),
+  );
+  release();
+  const first = await running;
+  const [b, c] = await Promise.all(queued);
+  expect(b).toBe(c);
+  expect(b! > first.ts).toBe(true);
+  expect(events).toEqual([
+    `write 1 @${first.ts}`,
+    `committed @${first.ts}`,
+    `write 2 @${b}`,
+    `committed @${b}`,
+    `answer 2 @${b}`,
+    `answer 3 @${b}`,
+  ]);
 });
 
 test("a failing mutation is answered with its error and writes nothing", async () => {
-  const { persistence, writes } = controlledPersistence();
-  const executor = new Executor(persistence, 0n);
+  const events: string[] = [];
+  const executor = new Executor(recordingPersistence(events), 0n);
   await expect(
     executor.mutate(() => {
       throw new Error("handler failed");
     }),
   ).rejects.toThrow("handler failed");
-  expect(writes).toEqual([]);
+  expect(events).toEqual([]);
+  expect(executor.latestTs()).toBe(0n);
+});
+
+test("exclusive work runs alone, between commits", async () => {
+  const events: string[] = [];
+  const executor = new Executor(recordingPersistence(events), 0n);
+  const first = executor.mutate(writing);
+  const query = executor.exclusive(() => {
+    events.push("query");
+    return executor.latestTs();
+  });
+  const second = executor.mutate(writing);
+  const [a, seen, b] = await Promise.all([first, query, second]);
+  expect(seen).toBe(a.ts);
+  expect(events).toEqual([
+    `write 1 @${a.ts}`,
+    `committed @${a.ts}`,
+    "query",
+    `write 1 @${b.ts}`,
+    `committed @${b.ts}`,
+  ]);
+});
+
+test("shutdown lets queued work finish, then refuses new work", async () => {
+  const events: string[] = [];
+  const executor = new Executor(recordingPersistence(events), 0n);
+  const queued = executor.mutate(writing);
+  await executor.shutdown();
+  await expect(queued).resolves.toMatchObject({ outcome: { ok: true } });
+  await expect(executor.mutate(writing)).rejects.toThrow(/shutting down/);
+  await expect(executor.exclusive(() => 1)).rejects.toThrow(/shutting down/);
+  expect(events.filter((e) => e.startsWith("write"))).toHaveLength(1);
 });
