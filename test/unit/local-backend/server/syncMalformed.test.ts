@@ -6,7 +6,10 @@ import { fn, startHarness, subscribe, waitFor, type Harness } from "./harness";
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ heartbeatMs: 50 });
+  // Short enough that the Ping test sees one soon; long enough that a loaded machine
+  // still moves an 8 MB frame before the heartbeat gives up on the socket (at 50 ms it
+  // cut the oversized-frame test's connection with 1006 under CI load).
+  h = await startHarness({ heartbeatMs: 1000 });
 });
 afterAll(async () => {
   await h.close();
