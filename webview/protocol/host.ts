@@ -1,0 +1,89 @@
+/**
+ * The handshake and host-wide messages every view uses.
+ *
+ * Order: the webview script loads, subscribes, then sends `webview/ready`; the host
+ * answers with `host/init`. The host sends nothing before `ready`, because a message
+ * posted to a webview whose script has not started yet is lost. A webview that is
+ * reloaded (hidden and shown again without `retainContextWhenHidden`) sends `ready`
+ * again and gets a fresh `init`.
+ */
+import {
+  isBoolean,
+  isNonEmptyString,
+  isNullable,
+  isObject,
+  isOneOf,
+  isString,
+  type Guarded,
+} from "./guards";
+import { defineNotification, defineRequest } from "./messages";
+
+/** Which view a webview is, so one host-side helper can serve them all. */
+export const VIEW_KINDS = ["board", "task", "thread", "approvals"] as const;
+export type ViewKind = (typeof VIEW_KINDS)[number];
+
+/** Mirrors `vscode.ColorThemeKind` without importing vscode into the webview. */
+export const THEME_KINDS = [
+  "light",
+  "dark",
+  "highContrast",
+  "highContrastLight",
+] as const;
+export type ThemeKind = (typeof THEME_KINDS)[number];
+
+const isReadyParams = isObject({ view: isOneOf(VIEW_KINDS) });
+export type ReadyParams = Guarded<typeof isReadyParams>;
+
+/** webview -> host: "my script runs and my listeners are in place". */
+export const webviewReady = defineNotification("webview/ready", isReadyParams);
+
+const isInitParams = isObject({
+  backendUrl: isNonEmptyString,
+  signedIn: isBoolean,
+  theme: isOneOf(THEME_KINDS),
+});
+
+/**
+ * host -> webview, in answer to `webview/ready`: what the view needs to connect
+ * to Convex itself (`backendUrl`, also the only origin its CSP allows).
+ *
+ * Deliberately no token here. The webview is a token *consumer*: it gives convex/react
+ * an auth callback that asks `host/auth/token` whenever Convex needs a JWT (first
+ * connect, expiry, forced refresh) and keeps the answer in memory only. A token must
+ * never be put into `vscode.setState()`, `localStorage` or the URL: webview state is
+ * written to disk by VS Code and outlives the session, while the host keeps the
+ * real credential in SecretStorage.
+ */
+export interface InitParams {
+  readonly backendUrl: string;
+  /** False when the host has no credential yet; the view shows a sign-in hint. */
+  readonly signedIn: boolean;
+  readonly theme: ThemeKind;
+}
+export const hostInit = defineNotification<InitParams>(
+  "host/init",
+  isInitParams,
+);
+
+/** Asked when convex/react needs a JWT; `forceRefresh` after the server rejected one. */
+export interface AuthTokenParams {
+  readonly forceRefresh: boolean;
+}
+/** `token: null` means signed out: Convex then runs unauthenticated and the view says so. */
+export interface AuthTokenResult {
+  readonly token: string | null;
+}
+export const hostAuthToken = defineRequest<AuthTokenParams, AuthTokenResult>(
+  "host/auth/token",
+  {
+    params: isObject({ forceRefresh: isBoolean }),
+    result: isObject({ token: isNullable(isString) }),
+  },
+);
+
+/** host -> webview. Colours follow by themselves (`--vscode-*` variables); this is for
+ * the few things CSS cannot see, such as choosing an icon set. */
+export const hostThemeChanged = defineNotification<{ theme: ThemeKind }>(
+  "host/theme/changed",
+  isObject({ theme: isOneOf(THEME_KINDS) }),
+);
