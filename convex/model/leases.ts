@@ -64,25 +64,28 @@ export async function claimTask(
   return await auditTaskChange(ctx, access, project, target, "task.claim");
 }
 
-/** Highest priority first, oldest first within a priority. */
+/**
+ * Highest priority first, oldest first within a priority. Reads candidates one at a
+ * time and stops at the first claimable one (usually the first), scanning at most
+ * LIMITS.claimScan; `take(claimScan)` read all of them on every claim.
+ */
 async function nextReadyTask(
   ctx: MutationCtx,
   projectId: Id<"projects">,
   claimantId: Id<"users"> | Id<"agents">,
   now: number,
 ): Promise<Doc<"tasks">> {
-  const candidates = await ctx.db
+  const candidates = ctx.db
     .query("tasks")
     .withIndex("by_projectId_status_openBlockers_priorityRank", (q) =>
       q.eq("projectId", projectId).eq("status", "todo").eq("openBlockers", 0),
-    )
-    .take(LIMITS.claimScan);
-  const ready = candidates.find(
-    (candidate) => claimBlocker(candidate, claimantId, now) === null,
-  );
-  if (ready === undefined)
-    fail("NOTHING_READY", "No ready task is waiting in this project.");
-  return ready;
+    );
+  let scanned = 0;
+  for await (const candidate of candidates) {
+    if (claimBlocker(candidate, claimantId, now) === null) return candidate;
+    if (++scanned >= LIMITS.claimScan) break;
+  }
+  fail("NOTHING_READY", "No ready task is waiting in this project.");
 }
 
 /**
