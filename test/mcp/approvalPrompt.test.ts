@@ -4,36 +4,21 @@
  * deciding in time is a deny with the reason. The answer is always one text
  * block of exactly the JSON Claude Code parses; decisions are on record.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { waitFor } from "../integration/local-backend/backendProcess";
-import {
-  startMcpWorld,
-  textOf,
-  type AgentSecret,
-  type Connected,
-  type McpWorld,
-} from "./fixture";
+import { useAgentWorld, textOf, type Connected } from "./fixture";
 
-let world: McpWorld;
-let agent: AgentSecret;
-let mcp: Connected;
-
-beforeAll(async () => {
-  world = await startMcpWorld();
-  agent = await world.newAgent("prompted");
-  mcp = await world.connect(agent.secret);
-});
-afterAll(async () => {
-  await world.dispose();
-});
+const env = useAgentWorld("prompted");
 
 /** The pending approvals the agent asked for. */
 async function pendingApprovals() {
-  const { approvals } = await world.owner.query(api.approvals.listPending, {
-    projectId: world.projectId,
+  const { approvals } = await env.world.owner.query(api.approvals.listPending, {
+    projectId: env.world.projectId,
   });
-  return approvals.filter((approval) => approval.requesterId === agent.agentId);
+  return approvals.filter(
+    (approval) => approval.requesterId === env.agent.agentId,
+  );
 }
 
 describe("approval_prompt", () => {
@@ -56,8 +41,8 @@ describe("approval_prompt", () => {
       effect: "allow" | "deny",
       inputPattern?: string,
     ) =>
-      world.owner.mutation(api.approvalRules.add, {
-        agentId: agent.agentId,
+      env.world.owner.mutation(api.approvalRules.add, {
+        agentId: env.agent.agentId,
         toolPattern,
         effect,
         ...(inputPattern === undefined ? {} : { inputPattern }),
@@ -70,18 +55,18 @@ describe("approval_prompt", () => {
 
   test("rules allow or deny at once, deny winning, and are recorded as decisions", async () => {
     expect(
-      await prompt(mcp.client, "Bash", { command: "npm test -- --run" }),
+      await prompt(env.mcp.client, "Bash", { command: "npm test -- --run" }),
     ).toEqual({
       behavior: "allow",
       updatedInput: { command: "npm test -- --run" },
     });
-    expect(await prompt(mcp.client, "Read", { file_path: "src/a.ts" })).toEqual(
-      {
-        behavior: "allow",
-        updatedInput: { file_path: "src/a.ts" },
-      },
-    );
-    const denied = await prompt(mcp.client, "Read", {
+    expect(
+      await prompt(env.mcp.client, "Read", { file_path: "src/a.ts" }),
+    ).toEqual({
+      behavior: "allow",
+      updatedInput: { file_path: "src/a.ts" },
+    });
+    const denied = await prompt(env.mcp.client, "Read", {
       file_path: "/etc/passwd",
     });
     expect(denied).toEqual({
@@ -89,26 +74,26 @@ describe("approval_prompt", () => {
       message: "Denied by approval rule Read(/etc/*).",
     });
     expect(
-      await prompt(mcp.client, "Bash", { command: "rm -rf /" }),
+      await prompt(env.mcp.client, "Bash", { command: "rm -rf /" }),
     ).toMatchObject({
       behavior: "deny",
     });
 
-    const decided = await world.owner.query(api.approvals.list, {
-      projectId: world.projectId,
+    const decided = await env.world.owner.query(api.approvals.list, {
+      projectId: env.world.projectId,
       status: "rejected",
       paginationOpts: { numItems: 10, cursor: null },
     });
     const byRule = decided.page.find((a) => a.summary === "Read: /etc/passwd");
     expect(byRule).toMatchObject({ kind: "tool_use", resolverId: "system" });
     expect(byRule?.ruleId).toBeDefined();
-    const audit = await world.owner.query(api.audit.list, {
-      orgId: world.orgId,
+    const audit = await env.world.owner.query(api.audit.list, {
+      orgId: env.world.orgId,
       entity: { entity: "approval", entityId: byRule!._id },
       paginationOpts: { numItems: 10, cursor: null },
     });
     expect(audit.page.map((event) => [event.action, event.actor])).toEqual([
-      ["approval.rule_denied", agent.agentId],
+      ["approval.rule_denied", env.agent.agentId],
     ]);
   });
 
@@ -118,13 +103,13 @@ describe("approval_prompt", () => {
       decision: "approve" | "reject",
       reason?: string,
     ) => {
-      const answer = prompt(mcp.client, "Bash", { command });
+      const answer = prompt(env.mcp.client, "Bash", { command });
       const approval = await waitFor(async () => {
         const found = await pendingApprovals();
         return found.find((a) => a.summary === `Bash: ${command}`) ?? null;
       }, 10_000);
       expect(approval.kind).toBe("tool_use");
-      await world.owner.mutation(api.approvals.resolve, {
+      await env.world.owner.mutation(api.approvals.resolve, {
         approvalId: approval._id,
         decision,
         ...(reason === undefined ? {} : { reason }),
@@ -144,7 +129,7 @@ describe("approval_prompt", () => {
   });
 
   test("nobody deciding in time is a deny with the reason, and the record says so", async () => {
-    const quick = await world.connect(agent.secret, {
+    const quick = await env.world.connect(env.agent.secret, {
       approvalTimeoutMs: 1_500,
     });
     const started = Date.now();
@@ -156,8 +141,8 @@ describe("approval_prompt", () => {
       /^No decision within 2 s, so this is denied/,
     );
     expect(Date.now() - started).toBeLessThan(10_000);
-    const rejected = await world.owner.query(api.approvals.list, {
-      projectId: world.projectId,
+    const rejected = await env.world.owner.query(api.approvals.list, {
+      projectId: env.world.projectId,
       status: "rejected",
       paginationOpts: { numItems: 20, cursor: null },
     });

@@ -5,49 +5,30 @@
  * tool, missing or revoked token, and an unreachable backend (saying where it
  * looked), including one that goes away mid-session and comes back.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { TaskView } from "../../convex/model/views";
 import { Backend } from "../integration/local-backend/backendProcess";
-import {
-  callError,
-  callOk,
-  connectInProcess,
-  startMcpWorld,
-  type AgentSecret,
-  type Connected,
-  type McpWorld,
-} from "./fixture";
+import { callError, callOk, connectInProcess, useAgentWorld } from "./fixture";
 
-let world: McpWorld;
-let agent: AgentSecret;
-let mcp: Connected;
-
-beforeAll(async () => {
-  world = await startMcpWorld();
-  agent = await world.newAgent("worker");
-  mcp = await world.connect(agent.secret);
-});
-afterAll(async () => {
-  await world.dispose();
-});
+const env = useAgentWorld("worker");
 
 const create = async (args: Record<string, unknown>) =>
-  await callOk<TaskView>(mcp.client, "create_task", args);
+  await callOk<TaskView>(env.mcp.client, "create_task", args);
 
 describe("invalid input", () => {
   test("names the field: wrong type, unknown field, missing field, bad enum", async () => {
-    expect(await callError(mcp.client, "list_tasks", { limit: "ten" })).toMatch(
-      /INVALID_ARGUMENT.*`limit` must be a number/,
-    );
     expect(
-      await callError(mcp.client, "list_tasks", { state: "todo" }),
+      await callError(env.mcp.client, "list_tasks", { limit: "ten" }),
+    ).toMatch(/INVALID_ARGUMENT.*`limit` must be a number/);
+    expect(
+      await callError(env.mcp.client, "list_tasks", { state: "todo" }),
     ).toMatch(/Unknown field `state`; the fields are: projectId, status/);
-    expect(await callError(mcp.client, "create_task", {})).toMatch(
+    expect(await callError(env.mcp.client, "create_task", {})).toMatch(
       /`title` is required/,
     );
     expect(
-      await callError(mcp.client, "update_task", {
+      await callError(env.mcp.client, "update_task", {
         taskId: "x",
         status: "finished",
       }),
@@ -58,7 +39,7 @@ describe("invalid input", () => {
 
   test("nulls for optional fields are taken as 'not given'", async () => {
     const listed = await callOk<{ tasks: unknown[] }>(
-      mcp.client,
+      env.mcp.client,
       "list_tasks",
       {
         status: null,
@@ -70,16 +51,18 @@ describe("invalid input", () => {
 
   test("the backend's own checks come back as INVALID_ARGUMENT too", async () => {
     expect(
-      await callError(mcp.client, "create_task", { title: "   " }),
+      await callError(env.mcp.client, "create_task", { title: "   " }),
     ).toMatch(/INVALID_ARGUMENT.*Title must not be empty/);
     // A well-formed id of the wrong table: only the backend can tell.
     expect(
-      await callError(mcp.client, "claim_task", { taskId: world.projectId }),
+      await callError(env.mcp.client, "claim_task", {
+        taskId: env.world.projectId,
+      }),
     ).toMatch(/INVALID_ARGUMENT/);
   });
 
   test("an unknown tool is named, with the ones that exist", async () => {
-    expect(await callError(mcp.client, "delete_everything")).toMatch(
+    expect(await callError(env.mcp.client, "delete_everything")).toMatch(
       /no tool "delete_everything".*get_context, list_tasks/,
     );
   });
@@ -87,8 +70,8 @@ describe("invalid input", () => {
 
 describe("refusals from the control plane", () => {
   test("permission denied: a read-only token sees fewer tools and is refused the rest", async () => {
-    const reader = await world.newAgent("reader", ["tasks:read"]);
-    const readOnly = await world.connect(reader.secret);
+    const reader = await env.world.newAgent("reader", ["tasks:read"]);
+    const readOnly = await env.world.connect(reader.secret);
     const { tools } = await readOnly.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       "list_tasks",
@@ -104,12 +87,12 @@ describe("refusals from the control plane", () => {
 
   test("illegal transition lists the allowed moves", async () => {
     const task = await create({ title: "Finish me" });
-    await callOk(mcp.client, "claim_task", { taskId: task.id });
-    await callOk(mcp.client, "update_task", {
+    await callOk(env.mcp.client, "claim_task", { taskId: task.id });
+    await callOk(env.mcp.client, "update_task", {
       taskId: task.id,
       status: "done",
     });
-    const text = await callError(mcp.client, "update_task", {
+    const text = await callError(env.mcp.client, "update_task", {
       taskId: task.id,
       status: "blocked",
     });
@@ -121,7 +104,7 @@ describe("refusals from the control plane", () => {
   test("starting work without a claim is pointed at claim_task", async () => {
     const task = await create({ title: "Unclaimed" });
     expect(
-      await callError(mcp.client, "update_task", {
+      await callError(env.mcp.client, "update_task", {
         taskId: task.id,
         status: "in_progress",
       }),
@@ -130,24 +113,24 @@ describe("refusals from the control plane", () => {
 
   test("lease lost: taken away by a person, then by another agent", async () => {
     const task = await create({ title: "Contested" });
-    await callOk(mcp.client, "claim_task", { taskId: task.id });
+    await callOk(env.mcp.client, "claim_task", { taskId: task.id });
     // A person unassigns it: the lease ends, the work is still in progress.
-    await world.owner.mutation(api.tasks.assign, { taskId: task.id });
+    await env.world.owner.mutation(api.tasks.assign, { taskId: task.id });
     expect(
-      await callError(mcp.client, "update_task", {
+      await callError(env.mcp.client, "update_task", {
         taskId: task.id,
         note: "x",
       }),
     ).toMatch(/LEASE_LOST.*You do not hold the lease.*claim_task/);
 
-    const rival = await world.newAgent("rival");
-    const rivalMcp = await world.connect(rival.secret);
+    const rival = await env.world.newAgent("rival");
+    const rivalMcp = await env.world.connect(rival.secret);
     await callOk(rivalMcp.client, "claim_task", { taskId: task.id });
     expect(
-      await callError(mcp.client, "update_task", { taskId: task.id }),
+      await callError(env.mcp.client, "update_task", { taskId: task.id }),
     ).toMatch(/LEASE_LOST.*leased by someone else.*Stop working on it/);
     expect(
-      await callError(mcp.client, "claim_task", { taskId: task.id }),
+      await callError(env.mcp.client, "claim_task", { taskId: task.id }),
     ).toMatch(/NOT_CLAIMABLE.*leased until/);
     await rivalMcp.close();
   });
@@ -156,21 +139,21 @@ describe("refusals from the control plane", () => {
     const blocker = await create({ title: "First" });
     const blocked = await create({ title: "Second", dependsOn: [blocker.id] });
     expect(
-      await callError(mcp.client, "claim_task", { taskId: blocked.id }),
+      await callError(env.mcp.client, "claim_task", { taskId: blocked.id }),
     ).toMatch(/NOT_CLAIMABLE.*1 dependencies are not done/);
 
     // A project of its own, with nothing in it.
-    const emptyProject = await world.owner.mutation(api.projects.create, {
-      orgId: world.orgId,
+    const emptyProject = await env.world.owner.mutation(api.projects.create, {
+      orgId: env.world.orgId,
       name: "Empty",
       key: "EMPTY",
     });
-    const { token } = await world.owner.action(api.agentTokens.create, {
-      agentId: agent.agentId,
+    const { token } = await env.world.owner.action(api.agentTokens.create, {
+      agentId: env.agent.agentId,
       projectId: emptyProject,
       label: "empty project",
     });
-    const elsewhere = await world.connect(token);
+    const elsewhere = await env.world.connect(token);
     expect(await callError(elsewhere.client, "claim_task")).toMatch(
       /NOTHING_READY.*wait_for_updates/,
     );
@@ -180,7 +163,7 @@ describe("refusals from the control plane", () => {
 
 describe("credentials", () => {
   test("no token: every call says how to get one", async () => {
-    const none = await world.connect(undefined);
+    const none = await env.world.connect(undefined);
     expect(await callError(none.client, "get_context")).toMatch(
       /NOT_CONFIGURED.*SWITCHBOARD_TOKEN is not set.*setup-claude/,
     );
@@ -188,10 +171,10 @@ describe("credentials", () => {
   });
 
   test("a token revoked mid-session is refused on the next call", async () => {
-    const doomed = await world.newAgent("doomed");
-    const session = await world.connect(doomed.secret);
+    const doomed = await env.world.newAgent("doomed");
+    const session = await env.world.connect(doomed.secret);
     await callOk(session.client, "get_context");
-    await world.owner.mutation(api.agentTokens.revoke, {
+    await env.world.owner.mutation(api.agentTokens.revoke, {
       tokenId: doomed.tokenId,
     });
     expect(await callError(session.client, "get_context")).toMatch(
@@ -199,7 +182,7 @@ describe("credentials", () => {
     );
     await session.close();
     // A new session with it cannot even sign in.
-    const again = await world.connect(doomed.secret);
+    const again = await env.world.connect(doomed.secret);
     expect(await callError(again.client, "get_context")).toMatch(
       /NOT_CONFIGURED.*refused.*unknown or revoked/,
     );
@@ -210,7 +193,7 @@ describe("credentials", () => {
 describe("backend unreachable", () => {
   test("says where it looked: a URL nobody answers, or a data dir with no backend", async () => {
     const byUrl = await connectInProcess({
-      ...world.config(agent.secret),
+      ...env.world.config(env.agent.secret),
       backend: {
         kind: "url",
         url: "http://127.0.0.1:9",
@@ -226,7 +209,7 @@ describe("backend unreachable", () => {
     await byUrl.close();
 
     const byDir = await connectInProcess({
-      ...world.config(agent.secret),
+      ...env.world.config(env.agent.secret),
       backend: { kind: "dataDir", dataDir: "/nonexistent/switchboard" },
     });
     expect(await callError(byDir.client, "get_context")).toMatch(
@@ -253,7 +236,7 @@ describe("backend unreachable", () => {
         label: "restart test",
       });
       const session = await connectInProcess({
-        ...world.config(token, { connectTimeoutMs: 1_000 }),
+        ...env.world.config(token, { connectTimeoutMs: 1_000 }),
         backend: { kind: "dataDir", dataDir: own.dataDir },
       });
       await callOk(session.client, "get_context");

@@ -13,7 +13,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ConvexHttpClient } from "convex/browser";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import type { McpServerConfig } from "../../mcp-server/config";
@@ -56,6 +56,32 @@ export type McpWorld = {
   ): Promise<Connected>;
   dispose(): Promise<void>;
 };
+
+/** What useAgentWorld gives a test file once its beforeAll has run. */
+export type AgentWorld = {
+  world: McpWorld;
+  agent: AgentSecret;
+  /** switchboard-mcp in process, connected as `agent`. */
+  mcp: Connected;
+};
+
+/**
+ * The usual setup of a test file: a world, one agent named `agentName` and a
+ * client connected as it, made in beforeAll and disposed in afterAll. Read the
+ * fields inside tests and hooks (they are set once beforeAll has run).
+ */
+export function useAgentWorld(agentName: string): AgentWorld {
+  const env = {} as AgentWorld;
+  beforeAll(async () => {
+    env.world = await startMcpWorld();
+    env.agent = await env.world.newAgent(agentName);
+    env.mcp = await env.world.connect(env.agent.secret);
+  });
+  afterAll(async () => {
+    await env.world?.dispose();
+  });
+  return env;
+}
 
 export async function startMcpWorld(): Promise<McpWorld> {
   const backend = await Backend.start();

@@ -3,33 +3,16 @@
  * InMemoryTransport) against a real local backend, with the control plane's
  * state checked afterwards through the owner's own client.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import type { TaskView } from "../../convex/model/views";
-import {
-  callOk,
-  startMcpWorld,
-  type AgentSecret,
-  type Connected,
-  type McpWorld,
-} from "./fixture";
+import { callOk, useAgentWorld } from "./fixture";
 
-let world: McpWorld;
-let agent: AgentSecret;
-let mcp: Connected;
-
-beforeAll(async () => {
-  world = await startMcpWorld();
-  agent = await world.newAgent("builder");
-  mcp = await world.connect(agent.secret);
-});
-afterAll(async () => {
-  await world.dispose();
-});
+const env = useAgentWorld("builder");
 
 const create = async (args: Record<string, unknown>) =>
-  await callOk<TaskView>(mcp.client, "create_task", args);
+  await callOk<TaskView>(env.mcp.client, "create_task", args);
 
 describe("tools", () => {
   test("get_context says who the agent is and where it works", async () => {
@@ -39,18 +22,18 @@ describe("tools", () => {
       org: { id: string };
       currentTasks: unknown[];
       budgets: unknown[];
-    }>(mcp.client, "get_context");
+    }>(env.mcp.client, "get_context");
     expect(context.me).toMatchObject({
       kind: "agent",
-      id: agent.agentId,
+      id: env.agent.agentId,
       name: "builder",
     });
     expect(context.me.scopes).toContain("tasks:claim");
     expect(context.project).toMatchObject({
-      id: world.projectId,
-      key: world.projectKey,
+      id: env.world.projectId,
+      key: env.world.projectKey,
     });
-    expect(context.org.id).toBe(world.orgId);
+    expect(context.org.id).toBe(env.world.orgId);
     expect(context.currentTasks).toEqual([]);
   });
 
@@ -59,12 +42,12 @@ describe("tools", () => {
     const blocked = await create({ title: "Blocked", dependsOn: [parent.id] });
     const later = await create({ title: "Later", status: "backlog" });
     const child = await create({ title: "Child", parentId: parent.id });
-    expect(parent.key).toMatch(new RegExp(`^${world.projectKey}-\\d+$`));
+    expect(parent.key).toMatch(new RegExp(`^${env.world.projectKey}-\\d+$`));
     expect(blocked).toMatchObject({ ready: false, openDependencies: 1 });
     expect(child).toMatchObject({ parentId: parent.id, ready: true });
 
     const ready = await callOk<{ tasks: TaskView[] }>(
-      mcp.client,
+      env.mcp.client,
       "list_tasks",
       {
         readyOnly: true,
@@ -76,7 +59,7 @@ describe("tools", () => {
     expect(readyIds).not.toContain(later.id);
 
     const backlog = await callOk<{ tasks: TaskView[] }>(
-      mcp.client,
+      env.mcp.client,
       "list_tasks",
       {
         status: "backlog",
@@ -85,7 +68,7 @@ describe("tools", () => {
     expect(backlog.tasks.map((task) => task.id)).toContain(later.id);
 
     const capped = await callOk<{ tasks: TaskView[]; hasMore: boolean }>(
-      mcp.client,
+      env.mcp.client,
       "list_tasks",
       { limit: 2 },
     );
@@ -98,47 +81,55 @@ describe("tools", () => {
   test("claim_task takes a named task or the next ready one, under a lease", async () => {
     const named = await create({ title: "Named", priority: "low" });
     const claimed = await callOk<{ task: TaskView; leaseExpiresAt: string }>(
-      mcp.client,
+      env.mcp.client,
       "claim_task",
       { taskId: named.id, leaseMs: 60_000 },
     );
     expect(claimed.task).toMatchObject({
       id: named.id,
       status: "in_progress",
-      assigneeId: agent.agentId,
-      lease: { holderId: agent.agentId, mine: true },
+      assigneeId: env.agent.agentId,
+      lease: { holderId: env.agent.agentId, mine: true },
     });
     expect(Date.parse(claimed.leaseExpiresAt)).toBeGreaterThan(Date.now());
 
     const urgent = await create({ title: "Urgent", priority: "urgent" });
-    const next = await callOk<{ task: TaskView }>(mcp.client, "claim_task");
+    const next = await callOk<{ task: TaskView }>(env.mcp.client, "claim_task");
     expect(next.task.id).toBe(urgent.id);
 
-    const mine = await callOk<{ tasks: TaskView[] }>(mcp.client, "list_tasks", {
-      assignee: "me",
-      status: "in_progress",
-    });
+    const mine = await callOk<{ tasks: TaskView[] }>(
+      env.mcp.client,
+      "list_tasks",
+      {
+        assignee: "me",
+        status: "in_progress",
+      },
+    );
     expect(mine.tasks.map((task) => task.id)).toEqual(
       expect.arrayContaining([named.id, urgent.id]),
     );
-    const stored = await world.owner.query(api.tasks.get, {
+    const stored = await env.world.owner.query(api.tasks.get, {
       taskId: urgent.id,
     });
-    expect(stored.lease?.holderId).toBe(agent.agentId);
+    expect(stored.lease?.holderId).toBe(env.agent.agentId);
   });
 
   test("update_task: note to the thread, branch and PR, review, done; renews the lease", async () => {
     const task = await create({ title: "Feature" });
-    const claimed = await callOk<{ task: TaskView }>(mcp.client, "claim_task", {
-      taskId: task.id,
-      leaseMs: 30_000,
-    });
+    const claimed = await callOk<{ task: TaskView }>(
+      env.mcp.client,
+      "claim_task",
+      {
+        taskId: task.id,
+        leaseMs: 30_000,
+      },
+    );
     const updated = await callOk<{
       task: TaskView;
       leaseRenewed: boolean;
       threadId: Id<"threads">;
       messageId: Id<"messages">;
-    }>(mcp.client, "update_task", {
+    }>(env.mcp.client, "update_task", {
       taskId: task.id,
       status: "in_review",
       note: "Tests pass; ready for review.",
@@ -158,27 +149,29 @@ describe("tools", () => {
     const thread = await callOk<{
       thread: { id: string };
       messages: { body: string; author: string }[];
-    }>(mcp.client, "read_thread", { taskId: task.id });
+    }>(env.mcp.client, "read_thread", { taskId: task.id });
     expect(thread.thread.id).toBe(updated.threadId);
     expect(thread.messages.map((m) => [m.author, m.body])).toEqual([
       ["builder", "Tests pass; ready for review."],
     ]);
 
     const done = await callOk<{ task: TaskView; leaseRenewed: boolean }>(
-      mcp.client,
+      env.mcp.client,
       "update_task",
       { taskId: task.id, status: "done" },
     );
     expect(done.task.status).toBe("done");
     expect(done.task.lease).toBeUndefined();
     expect(done.leaseRenewed).toBe(false);
-    const stored = await world.owner.query(api.tasks.get, { taskId: task.id });
+    const stored = await env.world.owner.query(api.tasks.get, {
+      taskId: task.id,
+    });
     expect(stored).toMatchObject({ status: "done", branch: "feature/thing" });
   });
 
   test("post_message and read_thread: the general thread, read since a cursor", async () => {
     const first = await callOk<{ threadId: string; cursor: number }>(
-      mcp.client,
+      env.mcp.client,
       "post_message",
       { body: "Hello, team" },
     );
@@ -186,7 +179,7 @@ describe("tools", () => {
       thread: { id: string; title: string };
       messages: { body: string }[];
       cursor: number;
-    }>(mcp.client, "read_thread");
+    }>(env.mcp.client, "read_thread");
     expect(start.thread).toMatchObject({
       id: first.threadId,
       title: "General",
@@ -194,16 +187,16 @@ describe("tools", () => {
     expect(start.messages.at(-1)?.body).toBe("Hello, team");
     expect(start.cursor).toBe(first.cursor);
 
-    const general = await world.owner.query(api.threads.get, {
+    const general = await env.world.owner.query(api.threads.get, {
       threadId: first.threadId as Id<"threads">,
     });
-    await world.owner.mutation(api.messages.post, {
+    await env.world.owner.mutation(api.messages.post, {
       threadId: general._id,
       body: "Welcome!",
     });
     const since = await callOk<{
       messages: { body: string; author: string }[];
-    }>(mcp.client, "read_thread", {
+    }>(env.mcp.client, "read_thread", {
       threadId: first.threadId,
       after: start.cursor,
     });
@@ -211,10 +204,10 @@ describe("tools", () => {
   });
 
   test("report_usage counts against budgets that get_context reports", async () => {
-    await world.owner.mutation(api.budgets.set, {
-      orgId: world.orgId,
+    await env.world.owner.mutation(api.budgets.set, {
+      orgId: env.world.orgId,
       scope: "project",
-      projectId: world.projectId,
+      projectId: env.world.projectId,
       limitTokens: 10_000,
       limitCostUsd: 5,
     });
@@ -222,7 +215,7 @@ describe("tools", () => {
     const reported = await callOk<{
       taskId: string;
       budgets: { remainingTokens: number; remainingCostUsd: number }[];
-    }>(mcp.client, "report_usage", {
+    }>(env.mcp.client, "report_usage", {
       taskId: task.id,
       inputTokens: 1000,
       outputTokens: 500,
@@ -234,7 +227,7 @@ describe("tools", () => {
       expect.objectContaining({ remainingTokens: 8500, remainingCostUsd: 4.5 }),
     ]);
     const context = await callOk<{ budgets: { remainingTokens: number }[] }>(
-      mcp.client,
+      env.mcp.client,
       "get_context",
     );
     expect(context.budgets.map((b) => b.remainingTokens)).toEqual([8500]);
@@ -242,18 +235,18 @@ describe("tools", () => {
 
   test("request_approval without waiting leaves a pending request people see", async () => {
     const asked = await callOk<{ id: Id<"approvals">; status: string }>(
-      mcp.client,
+      env.mcp.client,
       "request_approval",
       { summary: "Deploy to staging", kind: "deploy" },
     );
     expect(asked.status).toBe("pending");
-    const inbox = await world.owner.query(api.approvals.listPending, {
-      projectId: world.projectId,
+    const inbox = await env.world.owner.query(api.approvals.listPending, {
+      projectId: env.world.projectId,
     });
     expect(inbox.approvals.map((a) => a.summary)).toContain(
       "Deploy to staging",
     );
-    const decided = await world.owner.mutation(api.approvals.resolve, {
+    const decided = await env.world.owner.mutation(api.approvals.resolve, {
       approvalId: asked.id,
       decision: "approve",
     });

@@ -3,31 +3,14 @@
  * changes people make) and request_approval with waitSeconds, checked
  * against what the control plane recorded. approval_prompt has its own file.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import type { TaskView } from "../../convex/model/views";
 import { sleep, waitFor } from "../integration/local-backend/backendProcess";
-import {
-  callOk,
-  startMcpWorld,
-  type AgentSecret,
-  type Connected,
-  type McpWorld,
-} from "./fixture";
+import { callOk, useAgentWorld } from "./fixture";
 
-let world: McpWorld;
-let agent: AgentSecret;
-let mcp: Connected;
-
-beforeAll(async () => {
-  world = await startMcpWorld();
-  agent = await world.newAgent("waiter");
-  mcp = await world.connect(agent.secret);
-});
-afterAll(async () => {
-  await world.dispose();
-});
+const env = useAgentWorld("waiter");
 
 type Updates = {
   changes: { kind: string; summary: string; taskId?: string }[];
@@ -37,12 +20,12 @@ type Updates = {
 };
 
 const waitForUpdates = (args: Record<string, unknown>) =>
-  callOk<Updates>(mcp.client, "wait_for_updates", args);
+  callOk<Updates>(env.mcp.client, "wait_for_updates", args);
 
 async function claimNew(title: string): Promise<TaskView> {
-  const task = await callOk<TaskView>(mcp.client, "create_task", { title });
+  const task = await callOk<TaskView>(env.mcp.client, "create_task", { title });
   return (
-    await callOk<{ task: TaskView }>(mcp.client, "claim_task", {
+    await callOk<{ task: TaskView }>(env.mcp.client, "claim_task", {
       taskId: task.id,
     })
   ).task;
@@ -50,24 +33,26 @@ async function claimNew(title: string): Promise<TaskView> {
 
 /** The pending approvals the agent asked for, newest first. */
 async function pendingApprovals() {
-  const { approvals } = await world.owner.query(api.approvals.listPending, {
-    projectId: world.projectId,
+  const { approvals } = await env.world.owner.query(api.approvals.listPending, {
+    projectId: env.world.projectId,
   });
-  return approvals.filter((approval) => approval.requesterId === agent.agentId);
+  return approvals.filter(
+    (approval) => approval.requesterId === env.agent.agentId,
+  );
 }
 
 describe("wait_for_updates", () => {
   test("wakes on a person's message in the agent's task thread, by subscription", async () => {
     const task = await claimNew("Watched");
-    const threadId = await world.owner.mutation(api.threads.ensureForTask, {
+    const threadId = await env.world.owner.mutation(api.threads.ensureForTask, {
       taskId: task.id,
     });
-    const query = vi.spyOn(mcp.mcp.connection, "query");
-    const watch = vi.spyOn(mcp.mcp.connection, "watch");
+    const query = vi.spyOn(env.mcp.mcp.connection, "query");
+    const watch = vi.spyOn(env.mcp.mcp.connection, "watch");
     const started = Date.now();
     const waiting = waitForUpdates({ timeoutSeconds: 20 });
     await sleep(300);
-    await world.owner.mutation(api.messages.post, {
+    await env.world.owner.mutation(api.messages.post, {
       threadId,
       body: "Please also update the docs.",
     });
@@ -89,12 +74,12 @@ describe("wait_for_updates", () => {
     watch.mockRestore();
 
     // From that cursor on: a person moves the task; the agent's own post is not news.
-    await callOk(mcp.client, "post_message", {
+    await callOk(env.mcp.client, "post_message", {
       taskId: task.id,
       body: "On it",
     });
     const next = waitForUpdates({ cursor: updates.cursor, timeoutSeconds: 20 });
-    await world.owner.mutation(api.tasks.move, {
+    await env.world.owner.mutation(api.tasks.move, {
       taskId: task.id,
       status: "blocked",
     });
@@ -109,7 +94,7 @@ describe("wait_for_updates", () => {
   test("reports losing a task and decisions on the agent's requests", async () => {
     const task = await claimNew("Taken away");
     const { cursor } = await waitForUpdates({ timeoutSeconds: 0 });
-    await world.owner.mutation(api.tasks.assign, {
+    await env.world.owner.mutation(api.tasks.assign, {
       taskId: task.id,
       assigneeId: undefined,
     });
@@ -118,12 +103,12 @@ describe("wait_for_updates", () => {
     expect(lost.changes[0]?.summary).toMatch(/assigneeId: .* -> none/);
 
     const asked = await callOk<{ id: Id<"approvals"> }>(
-      mcp.client,
+      env.mcp.client,
       "request_approval",
       { summary: "Merge to main" },
     );
     const waiting = waitForUpdates({ cursor: lost.cursor, timeoutSeconds: 20 });
-    await world.owner.mutation(api.approvals.resolve, {
+    await env.world.owner.mutation(api.approvals.resolve, {
       approvalId: asked.id,
       decision: "reject",
       reason: "Not before the release",
@@ -138,27 +123,33 @@ describe("wait_for_updates", () => {
 
   test("reads past pages of the org's events that hold nothing for the agent", async () => {
     const { cursor } = await waitForUpdates({ timeoutSeconds: 0 });
-    const other = await world.owner.mutation(api.tasks.create, {
-      projectId: world.projectId,
+    const other = await env.world.owner.mutation(api.tasks.create, {
+      projectId: env.world.projectId,
       title: "Someone else's",
     });
-    const otherThread = await world.owner.mutation(api.threads.ensureForTask, {
-      taskId: other,
-    });
+    const otherThread = await env.world.owner.mutation(
+      api.threads.ensureForTask,
+      {
+        taskId: other,
+      },
+    );
     // More than one page (UPDATES.scan = 100) of events that do not concern it.
     for (let i = 0; i < 105; i++) {
-      await world.owner.mutation(api.messages.post, {
+      await env.world.owner.mutation(api.messages.post, {
         threadId: otherThread,
         body: `noise ${i}`,
       });
     }
-    await world.owner.mutation(api.tasks.update, { taskId: other, title: "x" });
+    await env.world.owner.mutation(api.tasks.update, {
+      taskId: other,
+      title: "x",
+    });
     const posted = await callOk<{ threadId: string }>(
-      mcp.client,
+      env.mcp.client,
       "post_message",
       { body: "mine" },
     );
-    await world.owner.mutation(api.messages.post, {
+    await env.world.owner.mutation(api.messages.post, {
       threadId: posted.threadId as Id<"threads">,
       body: "For everyone",
     });
@@ -181,7 +172,7 @@ describe("wait_for_updates", () => {
 describe("request_approval", () => {
   test("waits for the decision when asked to", async () => {
     const waiting = callOk<{ status: string; decidedBy: string }>(
-      mcp.client,
+      env.mcp.client,
       "request_approval",
       { summary: "Deploy v2", kind: "deploy", waitSeconds: 20 },
     );
@@ -189,7 +180,7 @@ describe("request_approval", () => {
       const found = await pendingApprovals();
       return found.some((a) => a.summary === "Deploy v2") ? found : null;
     }, 10_000);
-    await world.owner.mutation(api.approvals.resolve, {
+    await env.world.owner.mutation(api.approvals.resolve, {
       approvalId: pending!._id,
       decision: "approve",
     });
@@ -198,7 +189,7 @@ describe("request_approval", () => {
 
   test("returns the pending request when nobody decides in time", async () => {
     const answer = await callOk<{ status: string; note: string }>(
-      mcp.client,
+      env.mcp.client,
       "request_approval",
       { summary: "Nobody looks", waitSeconds: 1 },
     );
