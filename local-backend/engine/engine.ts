@@ -4,10 +4,11 @@
  * layer uses, and runs scheduled functions and crons.
  */
 import { timingSafeEqual } from "node:crypto";
-import { convexToJson, jsonToConvex, type JSONValue } from "convex/values";
+import type { JSONValue } from "convex/values";
 import { createTokenVerifier, type TokenVerifier } from "./auth";
 import { Catalog, tableNumbersFrom } from "./catalog";
-import { Database, type Doc } from "./database";
+import { Database } from "./database";
+import { loadDocuments, rowsOf } from "./durability";
 import { Executor, type MutationResult, type MutationWork } from "./executor";
 import { withDeadline } from "./invoke";
 import { LIMITS } from "./limits";
@@ -18,8 +19,9 @@ import {
   type LoadedFunction,
 } from "./modules";
 import { isInvalidatedBy, WriteSetImpl, type DocumentWrite } from "./readSet";
+import { QueryCache } from "./queryCache";
 import { parseSchema } from "./schema";
-import type { Store, StoredDocument } from "./store";
+import type { Store } from "./store";
 import { installConvexGlobal, runInExecution, type UdfType } from "./syscalls";
 import { Transaction } from "./transaction";
 import { FunctionRunner } from "./runner";
@@ -50,12 +52,9 @@ export type EngineOptions = {
   authFetch?: typeof fetch;
 };
 
-/** Distinct cached query results between two commits before the cache starts over. */
-const QUERY_CACHE_LIMIT = 10_000;
-
 export class LocalEngine implements Engine {
   private readonly listeners = new Set<(commit: Commit) => void>();
-  private readonly queryCache = new Map<string, QueryOutcome>();
+  private readonly queryCache = new QueryCache();
   private readonly clock = { lastCreationTime: 0 };
   private readonly executor: Executor;
   private verifier: TokenVerifier;
@@ -114,16 +113,8 @@ export class LocalEngine implements Engine {
     );
     const schema = app.schemaJson === null ? null : parseSchema(app.schemaJson);
     const { documents, kv, latestTs } = options.store.load();
-    const db = new Database();
-    const catalog = new Catalog(db, schema, tableNumbersFrom(kv));
-    let lastCreationTime = 0;
-    for (const stored of documents) {
-      const table = db.table(stored.table) ?? catalog.systemTable(stored.table);
-      const doc = jsonToConvex(JSON.parse(stored.json) as JSONValue) as Doc;
-      table.put(doc);
-      if (doc._creationTime > lastCreationTime)
-        lastCreationTime = doc._creationTime;
-    }
+    const catalog = new Catalog(new Database(), schema, tableNumbersFrom(kv));
+    const lastCreationTime = loadDocuments(catalog, documents);
     const engine = new LocalEngine(
       app,
       catalog,
@@ -147,12 +138,9 @@ export class LocalEngine implements Engine {
   runQueries(
     calls: readonly FunctionCall[],
   ): Promise<{ ts: Timestamp; outcomes: QueryOutcome[] }> {
-    // Convex's query cache: one run per (query, args, caller) per snapshot, shared by
-    // every subscriber. Entries are made at latestTs() and the cache is emptied in the
-    // same turn that latestTs() moves (announce, reload), so a full hit is a consistent
-    // answer at latestTs() without queueing: after a commit, the first subscriber runs
-    // the query and the other 99 are answered from here.
-    const keys = calls.map(queryCacheKey);
+    // A full hit in the query cache is the answer at latestTs() without queueing:
+    // after a commit, the first subscriber runs the query, the other 99 read it here.
+    const keys = calls.map((call) => QueryCache.keyOf(call));
     const cached = keys.map((key) => this.queryCache.get(key));
     if (cached.every((outcome) => outcome !== undefined)) {
       return Promise.resolve({
@@ -167,8 +155,6 @@ export class LocalEngine implements Engine {
         let outcome = this.queryCache.get(key);
         if (outcome === undefined) {
           outcome = await this.runner.runQueryNow(call);
-          if (this.queryCache.size >= QUERY_CACHE_LIMIT)
-            this.queryCache.clear();
           this.queryCache.set(key, outcome);
         }
         outcomes.push(outcome);
@@ -277,28 +263,9 @@ export class LocalEngine implements Engine {
     kv: Record<string, string | null>,
     ts: Timestamp,
   ): void {
-    const writes: DocumentWrite[] = txs.flatMap((tx) => tx.writes);
-    // Only the final state of each document in the batch goes to disk.
-    const finalById = new Map<string, DocumentWrite>();
-    for (const write of writes) finalById.set(write.id, write);
-    const upserts: StoredDocument[] = [];
-    const deletes: string[] = [];
-    for (const write of finalById.values()) {
-      if (write.after === null) deletes.push(write.id);
-      else {
-        upserts.push({
-          id: write.id,
-          table: write.table,
-          creationTime: write.after._creationTime,
-          ts,
-          json: JSON.stringify(convexToJson(write.after)),
-        });
-      }
-    }
     this.store.commit({
       ts,
-      upserts,
-      deletes,
+      ...rowsOf(txs, ts),
       kv: { ...this.catalog.takeNewTableNumbers(), ...kv },
     });
   }
@@ -423,8 +390,4 @@ export class LocalEngine implements Engine {
   serverFunction(udfPath: string): LoadedFunction | undefined {
     return this.app.functions.get(canonicalUdfPath(udfPath));
   }
-}
-
-function queryCacheKey(call: FunctionCall): string {
-  return `${call.udfPath}\n${JSON.stringify(call.args)}\n${JSON.stringify(call.identity)}`;
 }
