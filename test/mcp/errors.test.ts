@@ -8,8 +8,14 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { TaskView } from "../../convex/model/views";
-import { Backend } from "../integration/local-backend/backendProcess";
-import { callError, callOk, connectInProcess, useAgentWorld } from "./fixture";
+import { Backend, waitFor } from "../integration/local-backend/backendProcess";
+import {
+  callError,
+  callOk,
+  connectInProcess,
+  textOf,
+  useAgentWorld,
+} from "./fixture";
 
 const env = useAgentWorld("worker");
 
@@ -170,15 +176,28 @@ describe("credentials", () => {
     await none.close();
   });
 
-  test("a token revoked mid-session is refused on the next call", async () => {
+  test("a token revoked mid-session is refused from then on", async () => {
     const doomed = await env.world.newAgent("doomed");
     const session = await env.world.connect(doomed.secret);
     await callOk(session.client, "get_context");
     await env.world.owner.mutation(api.agentTokens.revoke, {
       tokenId: doomed.tokenId,
     });
+    // ConvexClient.query may answer from the copy it still holds of a query it just
+    // ran, until the server's Transition for the revocation reaches this connection (a
+    // few ms): another client's write is not read-your-own-write. So: refused within
+    // moments, and for good once refused.
+    const refusal = await waitFor(
+      async () => {
+        const result = await session.client.callTool({ name: "get_context" });
+        return result.isError === true ? textOf(result) : undefined;
+      },
+      5_000,
+      "the revocation to reach the agent's connection",
+    );
+    expect(refusal).toMatch(/UNAUTHENTICATED.*revoked.*mint a new one/);
     expect(await callError(session.client, "get_context")).toMatch(
-      /UNAUTHENTICATED.*revoked.*mint a new one/,
+      /UNAUTHENTICATED.*revoked/,
     );
     await session.close();
     // A new session with it cannot even sign in.

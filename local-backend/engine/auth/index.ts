@@ -49,6 +49,14 @@ export type TokenVerifierOptions = { fetch?: typeof fetch; now?: () => number };
 const CUSTOM_JWT_LEEWAY_SECONDS = 5;
 /** What Convex's OIDC verifier accepts (set_allowed_algs). */
 const OIDC_ALGORITHMS = ["RS256", "EdDSA"];
+/**
+ * A verified token is trusted again without a signature check for this long (never past
+ * its `exp`): every HTTP API call carries its token, and an RSA check costs ~0.4 ms here.
+ * Revocation does not depend on it: Switchboard's functions check the token's credential
+ * row on every call. A key dropped from a JWKS stops being honoured within this time.
+ */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_LIMIT = 1_000;
 
 export function createTokenVerifier(
   authConfig: unknown,
@@ -62,6 +70,11 @@ export function createTokenVerifier(
 }
 
 class Verifier implements TokenVerifier {
+  private readonly verified = new Map<
+    string,
+    { caller: UserCaller; until: number }
+  >();
+
   constructor(
     private readonly providers: readonly Provider[],
     private readonly keys: KeyCache,
@@ -69,6 +82,23 @@ class Verifier implements TokenVerifier {
   ) {}
 
   async verify(token: string): Promise<UserCaller> {
+    const now = this.now();
+    const hit = this.verified.get(token);
+    if (hit !== undefined && now < hit.until) return hit.caller;
+    this.verified.delete(token);
+    const caller = await this.verifyNow(token);
+    const exp = decodeToken(token).payload.exp;
+    if (typeof exp === "number") {
+      if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
+      this.verified.set(token, {
+        caller,
+        until: Math.min(exp * 1000, now + VERIFIED_TTL_MS),
+      });
+    }
+    return caller;
+  }
+
+  private async verifyNow(token: string): Promise<UserCaller> {
     if (this.providers.length === 0) {
       throw new TokenVerificationError(
         "NoAuthProvider",

@@ -356,6 +356,22 @@ describe("custom JWT provider (the project's auth.config.ts)", () => {
     expect(early.message).toMatch(/not valid before/);
   });
 
+  test("reuses a verified token until its exp, never beyond", async () => {
+    let now = NOW_S * 1000;
+    const verifier = projectVerifier({ now: () => now });
+    const token = await sign({ exp: NOW_S + 30 });
+    const first = await verifier.verify(token);
+    // A cache hit hands back the very identity object the check produced.
+    expect(await verifier.verify(token)).toBe(first);
+    // Past exp (inside the 5 s leeway): checked again, not served from the cache.
+    now = (NOW_S + 31) * 1000;
+    const again = await verifier.verify(token);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    now = (NOW_S + 40) * 1000;
+    expect((await refusal(verifier, token)).message).toMatch(/expired at/);
+  });
+
   test("refuses tokens without sub or exp", async () => {
     expect(
       (await refusal(projectVerifier(), await sign({ sub: null }))).message,
