@@ -8,20 +8,12 @@
 import { join } from "node:path";
 import WebSocket from "ws";
 import { ROOT, spawnTs, waitForExit } from "./processes";
+import { openSocket } from "./rawSubscriber";
 import { sleep, summarize, type Summary } from "./stats";
 
 export type FloorResult = { subscribers: number; all: Summary; each: Summary };
 
 type Frame = { modifications: { value: { body: string; n: number }[] }[] };
-
-async function open(url: string): Promise<WebSocket> {
-  const socket = new WebSocket(url);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => resolve());
-    socket.once("error", reject);
-  });
-  return socket;
-}
 
 async function startServer(): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawnTs(join(ROOT, "bench", "lib", "broadcastServer.ts"), [], {
@@ -58,7 +50,7 @@ export async function measureBroadcastFloor(plan: {
   const each: number[] = [];
   try {
     for (let i = 0; i < plan.subscribers; i++) {
-      const socket = await open(server.url);
+      const socket = await openSocket(server.url);
       const seen = new Set<string>();
       socket.on("message", (data: Buffer) => {
         const now = performance.now();
@@ -73,7 +65,7 @@ export async function measureBroadcastFloor(plan: {
       });
       sockets.push(socket);
     }
-    const writer = await open(server.url);
+    const writer = await openSocket(server.url);
     sockets.push(writer);
     const all: number[] = [];
     for (let seq = 0; seq < plan.warmup + plan.mutations; seq++) {

@@ -34,15 +34,8 @@ function fileKey(node: ProfileNode): string {
     : parts.slice(-2).join("/");
 }
 
-/** `lastMs`: only the profile's final stretch (skips start-up when profiling a steady state). */
-export function summarizeCpuProfile(
-  path: string,
-  top = 15,
-  lastMs = Number.POSITIVE_INFINITY,
-): string {
+export function summarizeCpuProfile(path: string, top = 15): string {
   const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
-  const span = profile.timeDeltas.reduce((sum, dt) => sum + dt, 0) / 1000;
-  let elapsed = 0;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
@@ -53,8 +46,6 @@ export function summarizeCpuProfile(
   let total = 0;
   profile.samples.forEach((id, i) => {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
-    elapsed += dt;
-    if (elapsed < span - lastMs) return;
     const node = byId.get(id);
     if (node === undefined) return;
     total += dt;

@@ -16,6 +16,16 @@ type Transition = {
 
 export type Subscription = { close(): Promise<void> };
 
+/** A WebSocket to `url`, once open (rejects if it cannot connect). */
+export async function openSocket(url: string): Promise<WebSocket> {
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
+  });
+  return socket;
+}
+
 export async function rawSubscribe(
   deploymentUrl: string,
   udfPath: string,
@@ -23,7 +33,8 @@ export async function rawSubscribe(
   onValue: (value: unknown) => void,
   onError: (message: string) => void,
 ): Promise<Subscription> {
-  const socket = new WebSocket(
+  // The server says nothing before Connect, so listening once open misses nothing.
+  const socket = await openSocket(
     `${deploymentUrl.replace(/^http/, "ws")}/api/${version}/sync`,
   );
   socket.on("message", (data: Buffer) => {
@@ -33,10 +44,6 @@ export async function rawSubscribe(
       if (m.type === "QueryUpdated" && m.queryId === 0) onValue(m.value);
       else if (m.type === "QueryFailed") onError(JSON.stringify(m));
     }
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => resolve());
-    socket.once("error", reject);
   });
   socket.on("error", (error) => onError(error.message));
   socket.send(

@@ -3,11 +3,11 @@
  * fresh local backend signed in over HTTP, and an agent with a project-scoped
  * token and ready tasks to claim.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
+import { readOwnerToken } from "../../local-backend/switchboardApp";
+import { exchangeSecret } from "../../mcp-server/tokens";
 import type { BackendProcess } from "./backendProcess";
 
 export type Owner = {
@@ -16,29 +16,18 @@ export type Owner = {
   projectId: Id<"projects">;
 };
 
-/** Exchanges a `sbu_`/`sba_` secret for a JWT at the deployment's /auth/token. */
-async function exchange(siteUrl: string, secret: string): Promise<string> {
-  const response = await fetch(`${siteUrl}/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token: secret }),
-  });
-  const body = (await response.json()) as { token?: unknown };
-  if (!response.ok || typeof body.token !== "string")
-    throw new Error(
-      `sign-in failed: ${response.status} ${JSON.stringify(body)}`,
-    );
-  return body.token;
-}
-
 export async function signInOwner(backend: BackendProcess): Promise<Owner> {
   // The backend wrote the owner's secret into its data dir at first start.
-  const secret = readFileSync(
-    join(backend.dataDir, "owner-token"),
-    "utf8",
-  ).trim();
+  const secret = readOwnerToken(backend.dataDir);
+  if (secret === null) throw new Error("The backend wrote no owner token.");
+  const { token } = await exchangeSecret(
+    backend.siteUrl,
+    secret,
+    "the benchmark's backend",
+    10_000,
+  );
   const client = new ConvexHttpClient(backend.url, { logger: false });
-  client.setAuth(await exchange(backend.siteUrl, secret));
+  client.setAuth(token);
   const [org] = await client.query(api.orgs.listMine, {});
   if (org === undefined) throw new Error("The bootstrap made no org.");
   const [project] = await client.query(api.projects.list, { orgId: org.orgId });

@@ -86,8 +86,7 @@ class Verifier implements TokenVerifier {
     const hit = this.verified.get(token);
     if (hit !== undefined && now < hit.until) return hit.caller;
     this.verified.delete(token);
-    const caller = await this.verifyNow(token);
-    const exp = decodeToken(token).payload.exp;
+    const { caller, exp } = await this.verifyNow(token);
     if (typeof exp === "number") {
       if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
       this.verified.set(token, {
@@ -98,7 +97,10 @@ class Verifier implements TokenVerifier {
     return caller;
   }
 
-  private async verifyNow(token: string): Promise<UserCaller> {
+  /** The check itself; `exp` comes back for the cache above. */
+  private async verifyNow(
+    token: string,
+  ): Promise<{ caller: UserCaller; exp: number | undefined }> {
     if (this.providers.length === 0) {
       throw new TokenVerificationError(
         "NoAuthProvider",
@@ -122,9 +124,11 @@ class Verifier implements TokenVerifier {
         noProviderMessage(this.providers, issuer, audiences),
       );
     }
-    return provider.kind === "oidc"
-      ? await this.verifyOidc(token, header, provider, issuer)
-      : await this.verifyCustomJwt(token, header, provider);
+    const caller =
+      provider.kind === "oidc"
+        ? await this.verifyOidc(token, header, provider, issuer)
+        : await this.verifyCustomJwt(token, header, provider);
+    return { caller, exp: payload.exp };
   }
 
   private async verifyCustomJwt(
