@@ -7,6 +7,7 @@
  *   switchboard-backend seed   [--data-dir D]      add demo data (backend running)
  *   switchboard-backend export [--data-dir D] > F  all documents as JSONL (backend stopped)
  *   switchboard-backend import [--data-dir D] < F  into a fresh data directory
+ *   switchboard-backend bundle-functions --out DIR   prebuild the functions (packaging)
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -15,6 +16,10 @@ import { exportData, importData, seed } from "./cli/admin";
 import { serve } from "./cli/serve";
 import { defaultDataDir } from "./discovery";
 import { readOwnerToken } from "./switchboardApp";
+import {
+  PREBUILT_FUNCTIONS_FILE,
+  writePrebuiltFunctions,
+} from "./engine/modules";
 
 const USAGE = `usage: switchboard-backend [serve|token|seed|export|import] [options]
   serve              run the backend (default)
@@ -22,15 +27,21 @@ const USAGE = `usage: switchboard-backend [serve|token|seed|export|import] [opti
   seed               add demo tasks, a thread and an approval to the running backend
   export             write every document as JSONL to stdout (backend stopped)
   import             read JSONL from stdin into a fresh data directory
+  bundle-functions   write the functions, bundled, to --out DIR (the build runs this)
   --data-dir DIR     where the database and config live (default: $SWITCHBOARD_DATA_DIR or ~/.switchboard/local)
   --functions DIR    the convex/ folder to run (default: Switchboard's own)
   --host HOST        interface to bind (default 127.0.0.1)
   --port PORT        deployment URL port (default 3210; 0 picks a free one)
   --site-port PORT   HTTP actions port (default 3211; 0 picks a free one)
   --watch            reload the functions when files in the folder change
+  --out DIR          where bundle-functions writes ${PREBUILT_FUNCTIONS_FILE}
 `;
 
-/** Switchboard's own convex/, next to dist/ when installed, or in the source tree. */
+/**
+ * Switchboard's own functions: the convex/ sources next to dist/ (a clone, where
+ * they may change and are bundled at start), else the bundle the build put in
+ * dist/functions/ (the packaged extension, which ships neither sources nor esbuild).
+ */
 function ownFunctionsDir(): string {
   for (const candidate of [
     join(__dirname, "..", "convex"),
@@ -38,6 +49,8 @@ function ownFunctionsDir(): string {
   ]) {
     if (existsSync(join(candidate, "schema.ts"))) return resolve(candidate);
   }
+  const prebuilt = join(__dirname, "functions");
+  if (existsSync(join(prebuilt, PREBUILT_FUNCTIONS_FILE))) return prebuilt;
   return resolve("convex");
 }
 
@@ -52,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: "string", default: "3210" },
       "site-port": { type: "string", default: "3211" },
       watch: { type: "boolean", default: false },
+      out: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -86,11 +100,23 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`imported ${count} documents into ${dataDir}\n`);
     return 0;
   }
+  const own = ownFunctionsDir();
+  if (command === "bundle-functions") {
+    if (values.out === undefined) {
+      process.stderr.write("bundle-functions needs --out DIR\n");
+      return 2;
+    }
+    const file = await writePrebuiltFunctions(
+      values.functions ?? own,
+      values.out,
+    );
+    process.stderr.write(`bundled the functions into ${file}\n`);
+    return 0;
+  }
   if (command !== "serve") {
     process.stderr.write(USAGE);
     return 2;
   }
-  const own = ownFunctionsDir();
   const functionsDir = resolve(values.functions ?? own);
   const backend = await serve({
     dataDir,

@@ -4,7 +4,8 @@
 //   --watch       rebuild on change (development)
 //   --production  minify everything and emit no sourcemaps (packaging)
 
-import { chmodSync, rmSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -19,6 +20,9 @@ const nodeBin = {
   executable: true,
 };
 
+/** The webview apps, one folder each under webview/ (see webview/protocol/host.ts VIEW_KINDS). */
+const WEBVIEWS = ["board", "task", "thread", "approvals"];
+
 /** @type {(esbuild.BuildOptions & { executable?: boolean })[]} */
 const targets = [
   {
@@ -31,21 +35,22 @@ const targets = [
     target: "node20",
     external: ["vscode"],
   },
-  {
-    // Runs inside a webview (Chromium); always minified, it is shipped to a browser.
-    entryPoints: ["webview/board/main.ts"],
-    outfile: "dist/webview/board.js",
+  // One bundle per webview (webview/<view>/main.tsx -> dist/webview/<view>.js and
+  // .css). Each runs inside a webview (Chromium), so each is always minified: it is
+  // shipped to a browser and its size is a budget (600 KB). Plain IIFE scripts, not
+  // ES modules with a shared chunk: the CSP admits only the one nonce'd script tag.
+  ...WEBVIEWS.map((view) => ({
+    entryPoints: [`webview/${view}/main.tsx`],
+    outfile: `dist/webview/${view}.js`,
     platform: "browser",
     format: "iife",
     target: "es2022",
     minify: true,
-    // There is no `process` in a browser; libraries such as React read this.
-    define: {
-      "process.env.NODE_ENV": JSON.stringify(
-        production ? "production" : "development",
-      ),
-    },
-  },
+    jsx: "automatic",
+    // There is no `process` in a browser; React reads this. Always its production
+    // build: the development one is several times slower to render a big board.
+    define: { "process.env.NODE_ENV": JSON.stringify("production") },
+  })),
   {
     entryPoints: ["mcp-server/main.ts"],
     outfile: "dist/mcp-server.js",
@@ -63,9 +68,12 @@ const targets = [
     platform: "node",
     format: "cjs",
     target: "node20",
-    // esbuild bundles convex/ at start (native binary per platform) and
-    // node-sqlite3-wasm loads its .wasm next to its own file: both stay packages.
-    external: ["esbuild", "node-sqlite3-wasm"],
+    // esbuild bundles convex/ sources at start (a native binary per platform),
+    // so it stays a package, loaded only then: the packaged extension runs the
+    // prebuilt dist/functions/ instead (see bundleFunctionsInto below).
+    // node-sqlite3-wasm is bundled; it loads its .wasm from __dirname, so the
+    // .wasm is copied next to the bundle.
+    external: ["esbuild"],
     ...nodeBin,
   },
 ];
@@ -104,6 +112,38 @@ function optionsFor({ executable, ...target }) {
   };
 }
 
+/** node-sqlite3-wasm's module, next to dist/local-backend.js which bundles its loader. */
+function copySqliteWasm() {
+  const wasm = "node-sqlite3-wasm.wasm";
+  mkdirSync(join(root, "dist"), { recursive: true });
+  copyFileSync(
+    join(root, "node_modules", "node-sqlite3-wasm", "dist", wasm),
+    join(root, "dist", wasm),
+  );
+}
+
+/**
+ * Switchboard's own convex/ functions, bundled once at build time for the
+ * packaged extension (which ships neither the sources nor esbuild). The
+ * backend just built does the bundling, so there is one way to bundle them.
+ */
+function bundleFunctionsInto(outDir) {
+  const result = spawnSync(
+    process.execPath,
+    ["dist/local-backend.js", "bundle-functions", "--out", outDir],
+    { cwd: root, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" },
+  );
+  if (result.status !== 0) {
+    console.error(result.stderr);
+    process.exitCode = 1;
+    return;
+  }
+  const kb = (
+    statSync(join(root, outDir, "functions.bundle.json")).size / 1024
+  ).toFixed(1);
+  console.log(`build: ${outDir}/functions.bundle.json ${kb} KB`);
+}
+
 async function main() {
   const mode = production ? "production" : "development";
   console.log(
@@ -116,7 +156,12 @@ async function main() {
       targets.map((t) => esbuild.build(optionsFor(t))),
     );
     // esbuild already printed the errors; just make the exit code say so.
-    if (results.some((r) => r.status === "rejected")) process.exitCode = 1;
+    if (results.some((r) => r.status === "rejected")) {
+      process.exitCode = 1;
+      return;
+    }
+    copySqliteWasm();
+    bundleFunctionsInto("dist/functions");
     return;
   }
   const contexts = await Promise.all(

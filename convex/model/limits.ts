@@ -17,6 +17,8 @@ export const LIMITS = {
   /** Expired leases reclaimed per cron run; the next run takes the rest. */
   reclaimBatch: 100,
   listPage: 100,
+  /** Cards per board column page: one screenful and then some. */
+  boardPage: 200,
 } as const;
 
 export const LEASE = {

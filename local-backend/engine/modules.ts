@@ -6,8 +6,7 @@
  * deployment (plus CONVEX_CLOUD_URL and CONVEX_SITE_URL).
  */
 import type { JSONValue } from "convex/values";
-import { build } from "esbuild";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { runInThisContext } from "node:vm";
@@ -114,13 +113,48 @@ function entrySource(
   return lines.join("\n");
 }
 
-/** Bundles convex/ and returns the script text (no files written). */
+type Bundle = { code: string; modules: string[] };
+
+/**
+ * A folder holding this file instead of sources is a prebuilt bundle (what
+ * `bundle-functions` writes): the packaged extension runs its functions from it,
+ * so it ships neither convex/ sources nor esbuild's native binary.
+ */
+export const PREBUILT_FUNCTIONS_FILE = "functions.bundle.json";
+
+function readPrebuilt(dir: string): Bundle | null {
+  const path = join(dir, PREBUILT_FUNCTIONS_FILE);
+  if (!existsSync(path)) return null;
+  const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<Bundle>;
+  if (typeof parsed.code !== "string" || !Array.isArray(parsed.modules))
+    throw new Error(`${path} is not a functions bundle (code, modules).`);
+  return { code: parsed.code, modules: parsed.modules };
+}
+
+/** Bundles `convexDir` into `outDir`/functions.bundle.json; returns the file. */
+export async function writePrebuiltFunctions(
+  convexDir: string,
+  outDir: string,
+): Promise<string> {
+  const bundle = await bundleFunctions(convexDir);
+  mkdirSync(outDir, { recursive: true });
+  const path = join(resolve(outDir), PREBUILT_FUNCTIONS_FILE);
+  writeFileSync(path, JSON.stringify(bundle));
+  return path;
+}
+
+/** Bundles convex/ (or reads a prebuilt bundle) and returns the script text. */
 export async function bundleFunctions(
   convexDir: string,
   extraModules: Readonly<Record<string, string>> = {},
-): Promise<{ code: string; modules: string[] }> {
+): Promise<Bundle> {
   const dir = resolve(convexDir);
+  const prebuilt =
+    Object.keys(extraModules).length === 0 ? readPrebuilt(dir) : null;
+  if (prebuilt !== null) return prebuilt;
   const modules = listModules(dir);
+  // Loaded only when sources are bundled: a prebuilt bundle needs no esbuild.
+  const { build } = await import("esbuild");
   const result = await build({
     stdin: {
       contents: entrySource(dir, modules, extraModules),

@@ -14,6 +14,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { isAgentGrantable, ROLE_ORDER } from "../../convex/model/permissions";
 import { AGENT_TOOL_CASES } from "./agentFunctionCases";
+import { VIEW_CASES } from "./viewFunctionCases";
 import {
   agentLacking,
   CASES as CORE_CASES,
@@ -31,8 +32,12 @@ import {
 import { expectCode, settle } from "./expectCode";
 import { as, auditEvents, newBackend, type Backend } from "./world";
 
-/** The core functions' cases and those of the functions behind the MCP tools. */
-const CASES: readonly PublicCase[] = [...CORE_CASES, ...AGENT_TOOL_CASES];
+/** The core functions' cases, the MCP tools' and the VS Code views'. */
+const CASES: readonly PublicCase[] = [
+  ...CORE_CASES,
+  ...AGENT_TOOL_CASES,
+  ...VIEW_CASES,
+];
 
 // ---------------------------------------------------------------------------
 // Which public functions exist

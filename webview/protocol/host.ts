@@ -9,6 +9,7 @@
  */
 import {
   isBoolean,
+  isRecord,
   isNonEmptyString,
   isNullable,
   isObject,
@@ -37,10 +38,44 @@ export type ReadyParams = Guarded<typeof isReadyParams>;
 /** webview -> host: "my script runs and my listeners are in place". */
 export const webviewReady = defineNotification("webview/ready", isReadyParams);
 
+/** Who is looking and at which project; null while the host is not signed in. */
+export interface ViewContext {
+  readonly orgId: string;
+  readonly projectId: string;
+  /** Shown before task numbers, e.g. "SB" in "SB-12". */
+  readonly projectKey: string;
+  readonly userId: string;
+}
+
+/** What a single-item view shows: the task, thread or approval it was opened for. */
+export interface ViewTarget {
+  readonly taskId?: string;
+  readonly threadId?: string;
+  readonly approvalId?: string;
+}
+
+const isOptionalId = (value: unknown): value is string | undefined =>
+  value === undefined || isNonEmptyString(value);
+
+export const isViewTarget = (value: unknown): value is ViewTarget =>
+  isRecord(value) &&
+  isOptionalId(value.taskId) &&
+  isOptionalId(value.threadId) &&
+  isOptionalId(value.approvalId);
+
+const isViewContext = isObject({
+  orgId: isNonEmptyString,
+  projectId: isNonEmptyString,
+  projectKey: isString,
+  userId: isNonEmptyString,
+});
+
 const isInitParams = isObject({
   backendUrl: isNonEmptyString,
   signedIn: isBoolean,
   theme: isOneOf(THEME_KINDS),
+  context: isNullable(isViewContext),
+  target: isViewTarget,
 });
 
 /**
@@ -59,6 +94,8 @@ export interface InitParams {
   /** False when the host has no credential yet; the view shows a sign-in hint. */
   readonly signedIn: boolean;
   readonly theme: ThemeKind;
+  readonly context: ViewContext | null;
+  readonly target: ViewTarget;
 }
 export const hostInit = defineNotification<InitParams>(
   "host/init",
@@ -86,4 +123,24 @@ export const hostAuthToken = defineRequest<AuthTokenParams, AuthTokenResult>(
 export const hostThemeChanged = defineNotification<{ theme: ThemeKind }>(
   "host/theme/changed",
   isObject({ theme: isOneOf(THEME_KINDS) }),
+);
+
+/**
+ * host -> webview: show another item in an open single-item view (the Task detail
+ * panel is reused when another task is opened), or the connection changed
+ * (backend switched, signed in): the view reconnects with the new init.
+ */
+export const hostTargetChanged = defineNotification<{ target: ViewTarget }>(
+  "host/target/changed",
+  isObject({ target: isViewTarget }),
+);
+
+/** webview -> host: open another view, e.g. a card's Task detail or a task's thread. */
+export interface OpenViewParams {
+  readonly view: ViewKind;
+  readonly target: ViewTarget;
+}
+export const webviewOpenView = defineNotification<OpenViewParams>(
+  "webview/view/open",
+  isObject({ view: isOneOf(VIEW_KINDS), target: isViewTarget }),
 );
