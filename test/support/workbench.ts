@@ -206,6 +206,65 @@ export class Workbench {
     );
   }
 
+  /**
+   * Answers the open quick input (an InputBox or a QuickPick a command showed): waits
+   * until it asks `prompt` (matched against its title, prompt message and
+   * placeholder), types `text` (empty: keep the default / the focused item) and
+   * presses Enter.
+   */
+  async answerQuickInput(
+    prompt: string | RegExp,
+    text: string,
+    timeoutMs = 15_000,
+  ): Promise<void> {
+    const widget = this.page.locator(".quick-input-widget");
+    const input = widget.locator(".quick-input-box input");
+    const deadline = Date.now() + timeoutMs;
+    const matches = (value: string) =>
+      typeof prompt === "string" ? value.includes(prompt) : prompt.test(value);
+    let shown = "";
+    for (;;) {
+      if (await input.isVisible()) {
+        const texts = await widget
+          .locator(".quick-input-title, .quick-input-message")
+          .allTextContents();
+        shown = [...texts, (await input.getAttribute("placeholder")) ?? ""]
+          .join(" | ")
+          .trim();
+        if (matches(shown)) break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `the quick input does not ask ${String(prompt)}; it shows: ${JSON.stringify(shown)}`,
+        );
+      }
+      await this.page.waitForTimeout(100);
+    }
+    if (text !== "") await input.fill(text);
+    await input.press("Enter");
+  }
+
+  /** The text of the status bar entry whose text matches, once it shows. */
+  async waitForStatusBar(
+    text: string | RegExp,
+    timeoutMs = 30_000,
+  ): Promise<string> {
+    const item = this.page
+      .locator(".part.statusbar .statusbar-item")
+      .filter({ hasText: text });
+    try {
+      await item.first().waitFor({ state: "visible", timeout: timeoutMs });
+    } catch {
+      const shown = await this.page
+        .locator(".part.statusbar .statusbar-item")
+        .allTextContents();
+      throw new Error(
+        `no status bar item matching ${String(text)} after ${timeoutMs} ms; shown: ${JSON.stringify(shown)}`,
+      );
+    }
+    return (await item.first().textContent()) ?? "";
+  }
+
   /** Messages of the notification toasts on screen now. */
   async notifications(): Promise<string[]> {
     return this.page

@@ -1,0 +1,286 @@
+/**
+ * Switchboard as a person uses it, in a real VS Code (code-server) in Chromium, with
+ * the packaged .vsix installed and nothing else: the extension starts its own local
+ * backend in its global storage and signs the person in as the owner. A second
+ * client (the official ConvexClient, signed in as the same owner) and an agent
+ * (its own token) act on the same backend from the test, as another window and a
+ * Claude Code session would.
+ *
+ * Screenshots of the board, task detail, thread and approvals inbox in the dark
+ * and light themes land in test-artifacts/vscode/.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import type { Browser, Frame } from "playwright-core";
+import {
+  afterAll,
+  beforeAll,
+  describe,
+  expect,
+  onTestFailed,
+  test,
+} from "vitest";
+import { api } from "../../../convex/_generated/api";
+import type { Id } from "../../../convex/_generated/dataModel";
+import {
+  CODE_SERVER_INSTALL_HINT,
+  codeServerBin,
+  startCodeServer,
+  type CodeServer,
+} from "../../support/codeServer";
+import {
+  chromiumPath,
+  launchChromium,
+  openWorkbench,
+  type Workbench,
+} from "../../support/workbench";
+import {
+  connectOwner,
+  provisionAgentClient,
+  waitForBackend,
+  waitFor,
+  type OwnerClient,
+} from "./backendClients";
+
+const REPO_ROOT = resolve(import.meta.dirname, "../../..");
+const DARK_THEME = "Default Dark Modern";
+const LIGHT_THEME = "Light Modern";
+const EXTENSION_ID = "switchboard.switchboard";
+
+const skipReason = !codeServerBin()
+  ? CODE_SERVER_INSTALL_HINT
+  : !chromiumPath()
+    ? "Chromium is not installed: run `bash scripts/install-e2e-vscode.sh`"
+    : undefined;
+if (skipReason) console.warn(`[e2e/vscode] skipped: ${skipReason}`);
+
+describe.skipIf(skipReason !== undefined)(
+  "Switchboard's views in VS Code (code-server + Chromium)",
+  () => {
+    let tempDir: string;
+    let server: CodeServer | undefined;
+    let browser: Browser | undefined;
+    let wb: Workbench;
+    let owner: OwnerClient | undefined;
+    let taskId: Id<"tasks"> | undefined;
+
+    beforeAll(async () => {
+      tempDir = await mkdtemp(join(tmpdir(), "switchboard-e2e-views-"));
+      const vsix = join(tempDir, "switchboard.vsix");
+      await promisify(execFile)(
+        process.execPath,
+        [join(REPO_ROOT, "scripts", "package-vsix.mjs"), "--out", vsix],
+        { cwd: REPO_ROOT, timeout: 90_000 },
+      );
+      const workspace = join(tempDir, "workspace");
+      await mkdir(workspace, { recursive: true });
+      await writeFile(join(workspace, "README.md"), "# Demo workspace\n");
+      server = await startCodeServer({
+        vsix,
+        workspace,
+        settings: { "workbench.colorTheme": DARK_THEME },
+      });
+      browser = await launchChromium();
+      wb = await openWorkbench(browser, server.workspaceUrl);
+    }, 170_000);
+
+    afterAll(async () => {
+      await owner?.close();
+      await wb?.close();
+      await browser?.close();
+      await server?.stop();
+      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    });
+
+    function explainFailures(name: string): void {
+      onTestFailed(async () => {
+        const shot = await wb?.screenshot(`failed-${name}`).catch(() => "");
+        const hostLog = await server?.extensionHostLog().catch(() => "");
+        console.error(
+          [
+            `[e2e/vscode] ${name} failed; screenshot: ${shot ?? "none"}`,
+            `--- code-server output\n${server?.logTail() ?? ""}`,
+            `--- extension host\n${hostLog ?? ""}`,
+            `--- page errors\n${wb?.pageErrors.join("\n") ?? ""}`,
+          ].join("\n"),
+        );
+      });
+    }
+
+    /** The webview frame of a view, found by its root test id. */
+    async function view(testId: string): Promise<Frame> {
+      return await wb.webviewFrame(`[data-testid="${testId}"]`, 30_000);
+    }
+
+    test("opening the sidebar starts the local backend and signs the owner in", async () => {
+      explainFailures("connect");
+      await wb.openViewContainer("Switchboard");
+      await wb.waitForStatusBar(/Switchboard/);
+      const dataDir = join(
+        server!.dirs.userData,
+        "User",
+        "globalStorage",
+        EXTENSION_ID,
+        "backend",
+      );
+      const backend = await waitForBackend(dataDir, 60_000);
+      owner = await connectOwner(backend, dataDir);
+      await wb.waitForStatusBar(
+        /Switchboard: (?!.*(starting|failed))/i,
+        60_000,
+      );
+      // The Tasks view lists the statuses once connected.
+      await wb.page
+        .locator(".part.sidebar .monaco-list-row", { hasText: "To do" })
+        .first()
+        .waitFor({ state: "visible", timeout: 30_000 });
+    });
+
+    test("Create Task from the palette creates it in the backend", async () => {
+      explainFailures("create");
+      expect(owner, "connected in the previous test").toBeDefined();
+      await wb.runCommand("Switchboard: Create Task");
+      await wb.answerQuickInput(/title/i, "Write the e2e test");
+      await wb.answerQuickInput(/description/i, "");
+      await wb.answerQuickInput(/priority/i, "");
+      await wb.waitForNotification(/Created/);
+      taskId = await waitFor(async () => {
+        const page = await owner!.client.query(api.board.column, {
+          projectId: owner!.projectId,
+          status: "todo",
+          paginationOpts: { numItems: 50, cursor: null },
+        });
+        return page.page.find((card) => card.title === "Write the e2e test")
+          ?._id;
+      }, 10_000);
+    });
+
+    test("the board: drag to In Progress reaches a second client; its change reaches the board within 1 s", async () => {
+      explainFailures("board");
+      expect(taskId, "created in the previous test").toBeDefined();
+      await wb.runCommand("Switchboard: Open Board");
+      const board = await view("board-column-in_progress");
+      const card = board.locator(`[data-task-id="${taskId}"]`);
+      await card.waitFor({ state: "visible", timeout: 30_000 });
+      await card.dragTo(
+        board.locator('[data-testid="board-column-in_progress"]'),
+      );
+      const moved = await owner!.waitForTask(
+        taskId!,
+        (task) => task.status === "in_progress",
+        10_000,
+      );
+      expect(moved.status).toBe("in_progress");
+
+      // A change from the other client shows on the board.
+      const sentAt = Date.now();
+      await owner!.client.mutation(api.tasks.update, {
+        taskId: taskId!,
+        title: "Write the e2e test (renamed elsewhere)",
+      });
+      await board
+        .locator(`[data-task-id="${taskId}"]`, {
+          hasText: "renamed elsewhere",
+        })
+        .waitFor({ state: "visible", timeout: 5_000 });
+      expect(Date.now() - sentAt).toBeLessThan(1_000);
+      await wb.screenshot("board-dark");
+    });
+
+    test("an illegal move is refused with a clear message and the card stays", async () => {
+      explainFailures("illegal-move");
+      const board = await view("board-column-in_progress");
+      // In progress -> Backlog is not a transition of the state machine.
+      await board
+        .locator(`[data-task-id="${taskId}"]`)
+        .dragTo(board.locator('[data-testid="board-column-backlog"]'));
+      await board
+        .locator('[data-testid="board-error"]')
+        .waitFor({ state: "visible", timeout: 5_000 });
+      expect(
+        await board.locator('[data-testid="board-error"]').textContent(),
+      ).toMatch(/cannot move/i);
+      const task = await owner!.client.query(api.tasks.get, {
+        taskId: taskId!,
+      });
+      expect(task.status).toBe("in_progress");
+    });
+
+    test("an agent's approval request shows in the inbox with a notification; approving resolves it", async () => {
+      explainFailures("approval");
+      const agent = await provisionAgentClient(owner!, "e2e-agent");
+      try {
+        const approvalId = await agent.requestApproval(
+          taskId!,
+          "Deploy the preview",
+        );
+        await wb.waitForNotification(/Deploy the preview/, 30_000);
+        await wb.screenshot("approval-notification-dark");
+        await wb.runCommand("Switchboard: Open Approvals Inbox");
+        const inbox = await view("approvals-inbox");
+        await inbox
+          .locator(`[data-approval-id="${approvalId}"]`)
+          .first()
+          .click();
+        await wb.screenshot("approvals-dark");
+        await inbox.locator('[data-testid="approval-approve"]').click();
+        const decided = await owner!.waitForApproval(
+          approvalId,
+          (approval) => approval.status !== "pending",
+          10_000,
+        );
+        expect(decided.status).toBe("approved");
+      } finally {
+        await agent.close();
+      }
+    });
+
+    test("task detail and thread render, in the dark and light themes", async () => {
+      explainFailures("detail");
+      await wb.runCommand("Switchboard: Open Task");
+      await wb.answerQuickInput(/task/i, "renamed elsewhere");
+      const detail = await view("task-detail");
+      expect(
+        await detail.locator('[data-testid="task-title"]').textContent(),
+      ).toContain("renamed elsewhere");
+      await wb.screenshot("task-detail-dark");
+
+      await wb.runCommand("Switchboard: Open Thread");
+      await wb.answerQuickInput(/task/i, "renamed elsewhere");
+      const thread = await view("thread-view");
+      const composer = thread.locator('[data-testid="thread-composer"]');
+      await composer.locator("textarea").first().fill("Looks good to me.");
+      await composer.locator("textarea").first().press("Control+Enter");
+      await thread
+        .locator('[data-testid="thread-message"]', {
+          hasText: "Looks good to me.",
+        })
+        .waitFor({ state: "visible", timeout: 10_000 });
+      await wb.screenshot("thread-dark");
+
+      await wb.setColorTheme(LIGHT_THEME);
+      await wb.waitForTheme("light");
+      await wb.screenshot("thread-light");
+      for (const [command, testId, name] of [
+        ["Switchboard: Open Board", "board-column-todo", "board-light"],
+        [
+          "Switchboard: Open Approvals Inbox",
+          "approvals-inbox",
+          "approvals-light",
+        ],
+      ] as const) {
+        await wb.runCommand(command);
+        await view(testId);
+        await wb.screenshot(name);
+      }
+      await wb.runCommand("Switchboard: Open Task");
+      await wb.answerQuickInput(/task/i, "renamed elsewhere");
+      await view("task-detail");
+      await wb.screenshot("task-detail-light");
+      expect(wb.pageErrors).toEqual([]);
+    });
+  },
+);
