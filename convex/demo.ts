@@ -51,13 +51,20 @@ export const seed = internalMutation({
       priority: "urgent" | "high" | "medium" | "low",
       dependsOn: Id<"tasks">[] = [],
     ) =>
-      await createTask(ctx, access, project, {
-        title,
-        description: `Demo task: ${title}.`,
-        priority,
-        labels: ["demo"],
-        dependsOn,
-      });
+      // Re-read: createTask takes the task number from the project document it is
+      // given, and each call advances it.
+      await createTask(
+        ctx,
+        access,
+        (await ctx.db.get("projects", project._id))!,
+        {
+          title,
+          description: `Demo task: ${title}.`,
+          priority,
+          labels: ["demo"],
+          dependsOn,
+        },
+      );
     const schema = await task("Design the data model", "high");
     const api = await task("Write the public functions", "high", [schema]);
     await task("Build the task board", "medium", [api]);

@@ -76,6 +76,8 @@ describe("round trips", () => {
         backendUrl: "http://127.0.0.1:3210",
         signedIn: true,
         theme: "dark",
+        context: null,
+        target: {},
       }),
     );
     const init = new Promise((resolve) =>
@@ -86,6 +88,8 @@ describe("round trips", () => {
       backendUrl: "http://127.0.0.1:3210",
       signedIn: true,
       theme: "dark",
+      context: null,
+      target: {},
     });
   });
 

@@ -181,6 +181,8 @@ describe("payload guards", () => {
         backendUrl: "http://127.0.0.1:3210",
         signedIn: true,
         theme: "dark",
+        context: null,
+        target: {},
       }),
     ).toBe(true);
     expect(
@@ -191,6 +193,8 @@ describe("payload guards", () => {
         backendUrl: "http://x",
         signedIn: "yes",
         theme: "dark",
+        context: null,
+        target: {},
       }),
     ).toBe(false);
     expect(hostAuthToken.isParams({ forceRefresh: false })).toBe(true);

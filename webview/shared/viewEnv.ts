@@ -1,0 +1,19 @@
+/** What every view component may need from its host, without prop drilling. */
+import { createContext, useContext } from "react";
+import type { ThemeKind, ViewContext, ViewKind, ViewTarget } from "../protocol";
+
+export interface ViewEnv {
+  readonly context: ViewContext;
+  readonly target: ViewTarget;
+  readonly theme: ThemeKind;
+  /** Opens (or reveals) another view in VS Code, e.g. a card's Task detail. */
+  readonly openView: (view: ViewKind, target: ViewTarget) => void;
+}
+
+export const ViewEnvContext = createContext<ViewEnv | null>(null);
+
+export function useViewEnv(): ViewEnv {
+  const env = useContext(ViewEnvContext);
+  if (env === null) throw new Error("useViewEnv outside a connected view");
+  return env;
+}
