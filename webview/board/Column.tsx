@@ -17,6 +17,7 @@ import { Badge } from "../components/Badge";
 import { ProgressRing } from "../components/ProgressRing";
 import { STATUS_LABELS, taskKey } from "../shared/format";
 import type { PeopleIndex } from "../shared/people";
+import { CARD_HEIGHT } from "./boardModel";
 import { Card, TASK_MIME, type CardHandlers } from "./Card";
 import type { PageStatus } from "./useBoardData";
 
@@ -48,9 +49,8 @@ export interface ColumnProps {
   readonly onFirstPage: (status: TaskStatus) => void;
 }
 
-const ESTIMATED_CARD_HEIGHT = 96;
 /** Start loading the next page this many cards before the end. */
-const LOAD_AHEAD = 20;
+const LOAD_AHEAD = 15;
 
 function ColumnView(props: ColumnProps) {
   const { status, cards, pageStatus, tabStopId, focusRequest } = props;
@@ -58,7 +58,7 @@ function ColumnView(props: ColumnProps) {
   const virtualizer = useVirtualizer({
     count: cards.length,
     getScrollElement: () => listRef.current,
-    estimateSize: () => ESTIMATED_CARD_HEIGHT,
+    estimateSize: () => CARD_HEIGHT,
     getItemKey: (index) => cards[index]?._id ?? index,
     overscan: 6,
     gap: 6,
@@ -176,8 +176,10 @@ function ColumnView(props: ColumnProps) {
                   role="listitem"
                   className="column__row"
                   data-index={item.index}
-                  ref={virtualizer.measureElement}
-                  style={{ transform: `translateY(${item.start}px)` }}
+                  style={{
+                    height: CARD_HEIGHT,
+                    transform: `translateY(${item.start}px)`,
+                  }}
                 >
                   <Card
                     card={card}

@@ -1,10 +1,9 @@
-import { vsCodeProgressRing } from "@vscode/webview-ui-toolkit";
-import { wrap } from "./toolkit";
+/**
+ * Spinners. Drawn with CSS like the toolkit's `<vscode-progress-ring>`, not with
+ * it: every board column shows one while its first page loads, and creating
+ * those web components was a measurable part of the board's first render.
+ */
 import "./components.css";
-
-const VSCodeProgressRing = wrap(vsCodeProgressRing(), {
-  name: "vscode-progress-ring",
-});
 
 /** An indeterminate spinner with a text alternative. */
 export function ProgressRing({
@@ -14,7 +13,7 @@ export function ProgressRing({
 }) {
   return (
     <span className="sb-progress" role="status">
-      <VSCodeProgressRing aria-hidden="true" />
+      <span className="sb-spinner" aria-hidden="true" />
       <span className="sb-visually-hidden">{label}</span>
     </span>
   );
@@ -24,7 +23,7 @@ export function ProgressRing({
 export function Loading({ label = "Loading…" }: { readonly label?: string }) {
   return (
     <div className="sb-loading" role="status" aria-live="polite">
-      <VSCodeProgressRing aria-hidden="true" />
+      <span className="sb-spinner" aria-hidden="true" />
       <span>{label}</span>
     </div>
   );

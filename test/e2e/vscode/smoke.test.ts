@@ -41,9 +41,9 @@ const manifest = JSON.parse(
 const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
 
 const STATUS_COMMAND = "Switchboard: Show Connection Status";
-// What extension/extension.ts shows for that command today; update both together.
+// What extension/connection/describe.ts says, whatever the connection is doing.
 const STATUS_MESSAGE =
-  "Switchboard: not connected yet (the local backend arrives with issue 3)";
+  /^Switchboard: (starting|connected|reconnecting|not connected|signed out)\./;
 const DARK_THEME = "Default Dark Modern";
 // As the colour theme picker labels it (its settings value is "Default Light Modern").
 const LIGHT_THEME = "Light Modern";
@@ -144,7 +144,9 @@ describe.skipIf(skipReason !== undefined)(
       await wb.runCommand(STATUS_COMMAND);
       await wb.waitForNotification(STATUS_MESSAGE);
       // The full text, as the DOM has it (the toast cuts long messages off on screen).
-      expect(await wb.notifications()).toContain(STATUS_MESSAGE);
+      expect(
+        (await wb.notifications()).some((text) => STATUS_MESSAGE.test(text)),
+      ).toBe(true);
       await wb.screenshot("status-dark");
 
       await wb.clearNotifications();

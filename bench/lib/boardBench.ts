@@ -1,0 +1,114 @@
+/**
+ * The board part of bench/extension.ts: a local backend seeded with thousands of
+ * tasks, then the board webview in Chromium loaded again and again (first render),
+ * then kept open while the benchmark renames cards (remote update latency).
+ */
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../../test/support/workbench";
+import { startBackend, type BackendProcess } from "./backendProcess";
+import {
+  initParams,
+  openOwnerSession,
+  seedBoard,
+  type OwnerSession,
+} from "./boardData";
+import {
+  loadBoard,
+  measureRemoteUpdates,
+  type FirstRender,
+  type UpdateLatencies,
+} from "./boardPage";
+import { startBoardServer } from "./boardServer";
+import { ROOT } from "./processes";
+import { ms } from "./stats";
+
+export type Progress = (message: string) => void;
+
+export type SeededBackend = {
+  backend: BackendProcess;
+  owner: OwnerSession;
+  /** "backlog 1000, todo 3900, ..." */
+  statuses: string;
+  stop(): Promise<void>;
+};
+
+export async function seededBackend(
+  tasks: number,
+  progress: Progress,
+): Promise<SeededBackend> {
+  progress("starting the local backend");
+  const backend = await startBackend({ functionsDir: join(ROOT, "convex") });
+  try {
+    const owner = await openOwnerSession(backend);
+    try {
+      progress(`seeding ${tasks} tasks (32 mutations in flight)`);
+      const counts = await seedBoard(owner, { tasks, inFlight: 32 }, progress);
+      const statuses = Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(", ");
+      const stop = async (): Promise<void> => {
+        await owner.client.close();
+        await backend.stop();
+      };
+      return { backend, owner, statuses, stop };
+    } catch (error) {
+      await owner.client.close();
+      throw error;
+    }
+  } catch (error) {
+    await backend.stop();
+    throw error;
+  }
+}
+
+export type BoardResult = {
+  loads: FirstRender[];
+  updates: UpdateLatencies;
+};
+
+export async function measureBoard(
+  plan: { loads: number; updates: number },
+  { backend, owner }: SeededBackend,
+  webviewDir: string,
+  progress: Progress,
+): Promise<BoardResult> {
+  const server = await startBoardServer({
+    webviewDir,
+    init: initParams(backend, owner),
+    token: owner.token,
+  });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    // One untimed load: the first page of a fresh browser pays for its renderer
+    // process and caches, which are not the board's cost.
+    await (await loadBoard(browser, server.url)).close();
+    progress(`board page loads (${plan.loads})`);
+    const loads: FirstRender[] = [];
+    for (let i = 0; i < plan.loads; i++) {
+      const loaded = await loadBoard(browser, server.url);
+      const { markMs, afterInitMs, cards } = loaded.result;
+      loads.push(loaded.result);
+      progress(
+        `  load ${i + 1}/${plan.loads}: first render ${ms(markMs)} ms (${ms(afterInitMs)} after init), ${cards} cards`,
+      );
+      await loaded.close();
+    }
+    progress(`remote title edits (${plan.updates})`);
+    const board = await loadBoard(browser, server.url);
+    try {
+      const updates = await measureRemoteUpdates(board.page, owner, {
+        warmup: 3,
+        count: plan.updates,
+      });
+      return { loads, updates };
+    } finally {
+      await board.close();
+    }
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * The board in Chromium (see boardServer.ts for the page): time to first render per
+ * page load, and how long a remote edit takes to show on a card.
+ *
+ * Page-side code is passed to Playwright as strings, not functions: tsx compiles this
+ * file with esbuild's keepNames, whose `__name(...)` wrappers would be serialized into
+ * the page, where they do not exist. And waiting is a loop of `page.evaluate` (CDP's
+ * Runtime.evaluate, which the page's CSP does not govern), not `waitForFunction`,
+ * which evals its predicate inside the page and so is refused by the webview's
+ * CSP (no 'unsafe-eval'), as it would be in VS Code.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import type { OwnerSession } from "./boardData";
+import { sleep } from "./stats";
+
+/** Evaluates `expression` every `intervalMs` until it is true; false at the deadline. */
+async function pollUntil(
+  page: Page,
+  expression: string,
+  timeoutMs: number,
+  intervalMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await page.evaluate<boolean>(expression)) return true;
+    await sleep(intervalMs);
+  }
+  return false;
+}
+
+/** The mark the board sets once its columns have rendered with data. */
+const FIRST_RENDER = "switchboard:board:first-render";
+/** A VS Code editor area on a laptop-sized window. */
+const VIEWPORT = { width: 1400, height: 900 };
+const LOAD_TIMEOUT_MS = 30_000;
+
+/** Before any page script: when the first card enters the DOM (performance.now()). */
+const FIRST_CARD_WATCH = `(() => {
+  window.__sbFirstCard = null;
+  const observer = new MutationObserver(() => {
+    if (document.querySelector("[data-task-id]") === null) return;
+    window.__sbFirstCard = performance.now();
+    observer.disconnect();
+  });
+  observer.observe(document, { childList: true, subtree: true });
+})();`;
+
+/** Page times are ms since navigation start (performance.now()). */
+export type FirstRender = {
+  /** The board's own first-render mark. */
+  markMs: number;
+  /** The mark minus when host/init was posted: Convex connect + queries + React. */
+  afterInitMs: number;
+  /** When host/init was posted: page load, bundle parse and the ready handshake. */
+  initSentMs: number;
+  /** When the first card was in the DOM (cross-check of the mark). */
+  firstCardMs: number;
+  /** Cards in the DOM once loaded (the board virtualizes long columns). */
+  cards: number;
+};
+
+export type LoadedBoard = {
+  page: Page;
+  result: FirstRender;
+  close(): Promise<void>;
+};
+
+type PageReport = {
+  mark: number | null;
+  initSentAt: number | null;
+  firstCard: number | null;
+  cards: number;
+};
+
+const REPORT = `(() => ({
+  mark: performance.getEntriesByName(${JSON.stringify(FIRST_RENDER)})[0]?.startTime ?? null,
+  initSentAt: window.__sbBench?.initSentAt ?? null,
+  firstCard: window.__sbFirstCard ?? null,
+  cards: document.querySelectorAll("[data-task-id]").length,
+}))()`;
+
+/** Opens the board in a fresh browser context (no cache, no state) and waits for it. */
+export async function loadBoard(
+  browser: Browser,
+  url: string,
+): Promise<LoadedBoard> {
+  const context: BrowserContext = await browser.newContext({
+    viewport: VIEWPORT,
+  });
+  const errors: string[] = [];
+  try {
+    const page = await context.newPage();
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    await page.addInitScript({ content: FIRST_CARD_WATCH });
+    await page.goto(url, { waitUntil: "domcontentloaded" });
+    const rendered = `(() => { const r = ${REPORT}; return r.mark !== null && r.firstCard !== null; })()`;
+    if (!(await pollUntil(page, rendered, LOAD_TIMEOUT_MS, 50)))
+      throw new Error("no first-render mark and card");
+    const report = await page.evaluate<PageReport>(REPORT);
+    const mark = report.mark ?? Number.NaN;
+    const initSent = report.initSentAt ?? Number.NaN;
+    return {
+      page,
+      result: {
+        markMs: mark,
+        afterInitMs: mark - initSent,
+        initSentMs: initSent,
+        firstCardMs: report.firstCard ?? Number.NaN,
+        cards: report.cards,
+      },
+      close: () => context.close(),
+    };
+  } catch (error) {
+    const detail = await describePage(context).catch(() => "");
+    await context.close();
+    throw new Error(
+      `The board did not render within ${LOAD_TIMEOUT_MS} ms: ${error instanceof Error ? error.message : String(error)}\npage errors: ${JSON.stringify(errors.slice(0, 10))}\n${detail}`,
+    );
+  }
+}
+
+async function describePage(context: BrowserContext): Promise<string> {
+  const page = context.pages()[0];
+  if (page === undefined) return "";
+  const state = JSON.stringify(await page.evaluate(REPORT));
+  const text = (await page.locator("body").innerText()).slice(0, 500);
+  return `page state: ${state}\npage text: ${JSON.stringify(text)}`;
+}
+
+/** Records Date.now() when the card `__sbWatch.id` first shows `__sbWatch.title`. */
+const UPDATE_WATCH = `(() => {
+  window.__sbWatch = { id: null, title: null, seenAt: null };
+  const check = () => {
+    const watch = window.__sbWatch;
+    if (watch.id === null || watch.seenAt !== null) return;
+    const card = document.querySelector('[data-task-id="' + CSS.escape(watch.id) + '"]');
+    if (card !== null && (card.textContent ?? "").includes(watch.title)) watch.seenAt = Date.now();
+  };
+  new MutationObserver(check).observe(document.body, {
+    childList: true,
+    subtree: true,
+    characterData: true,
+  });
+})()`;
+
+export type UpdateLatencies = {
+  /**
+   * Page saw the new title minus the task's new `updatedAt`: Date.now() inside the
+   * mutation, on the backend (same machine, same clock), just before its commit.
+   */
+  afterRun: number[];
+  /** Page saw the new title minus the bench's mutation promise resolving. */
+  afterAck: number[];
+  /** Page saw the new title minus the mutation being sent. */
+  afterSend: number[];
+};
+
+/** Up to `limit` task ids of the todo column's first page that are on screen now. */
+async function renderedTodoCards(
+  page: Page,
+  owner: OwnerSession,
+  limit: number,
+): Promise<Id<"tasks">[]> {
+  const column = await owner.client.query(api.board.column, {
+    projectId: owner.projectId,
+    status: "todo",
+    paginationOpts: { numItems: 50, cursor: null },
+  });
+  const ids = column.page.map((card) => card._id);
+  const rendered = await page.evaluate<Id<"tasks">[]>(
+    `${JSON.stringify(ids)}.filter((id) => document.querySelector('[data-task-id="' + CSS.escape(id) + '"]') !== null)`,
+  );
+  return rendered.slice(0, limit);
+}
+
+/**
+ * Renames a rendered todo card `warmup + count` times with the bench's own client
+ * and times when the page shows it. Both clocks are this machine's Date.now().
+ */
+export async function measureRemoteUpdates(
+  page: Page,
+  owner: OwnerSession,
+  plan: { warmup: number; count: number },
+): Promise<UpdateLatencies> {
+  await page.evaluate(UPDATE_WATCH);
+  const latencies: UpdateLatencies = {
+    afterRun: [],
+    afterAck: [],
+    afterSend: [],
+  };
+  for (let i = 0; i < plan.warmup + plan.count; i++) {
+    // A renamed card moves to the top (the column is ordered by updatedAt): pick
+    // among the first few on screen, so cards nearer the top get edited too.
+    const candidates = await renderedTodoCards(page, owner, 8);
+    const taskId = candidates[i % Math.max(1, candidates.length)];
+    if (taskId === undefined)
+      throw new Error(
+        "No card of the todo column's first page is rendered: is the board showing [data-task-id] cards?",
+      );
+    const title = `Renamed by the benchmark #${i} ${Math.random().toString(36).slice(2, 8)}`;
+    await page.evaluate(
+      `window.__sbWatch = { id: ${JSON.stringify(taskId)}, title: ${JSON.stringify(title)}, seenAt: null }`,
+    );
+    const sentAt = Date.now();
+    const task = await owner.client.mutation(api.tasks.update, {
+      taskId,
+      title,
+    });
+    const ackAt = Date.now();
+    const seen = await pollUntil(
+      page,
+      "window.__sbWatch.seenAt !== null",
+      10_000,
+      10,
+    );
+    if (!seen)
+      throw new Error(
+        `The page did not show the new title of ${taskId} within 10 s of the mutation.`,
+      );
+    const seenAt = await page.evaluate<number>("window.__sbWatch.seenAt");
+    if (i >= plan.warmup) {
+      latencies.afterRun.push(seenAt - task.updatedAt);
+      latencies.afterAck.push(seenAt - ackAt);
+      latencies.afterSend.push(seenAt - sentAt);
+    }
+    // Let the page go idle (renders, the next query result) before the next edit.
+    await sleep(150);
+  }
+  return latencies;
+}

@@ -1,0 +1,254 @@
+/**
+ * One webview panel: its HTML (strict CSP, fresh nonce per render), its typed
+ * Endpoint over postMessage, and the host side of the handshake. The webview
+ * says `webview/ready`, the host answers `host/init`; nothing is sent before
+ * that (it would be lost). A session change that moves the backend or the
+ * project re-renders the page, so the CSP follows the backend and the view
+ * starts over with a fresh init.
+ */
+import { existsSync } from "node:fs";
+import * as vscode from "vscode";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
+import type { ControlPlane } from "../contracts";
+import { Disposable } from "../util/disposable";
+import { errorCode, errorMessage, userMessage } from "../util/errors";
+import type { Logger } from "../util/log";
+import {
+  boardTaskMove,
+  boardTaskOpen,
+  Endpoint,
+  hostAuthToken,
+  hostInit,
+  hostTargetChanged,
+  hostThemeChanged,
+  webviewOpenView,
+  webviewReady,
+  type NotificationType,
+  type Transport,
+  type ViewKind,
+  type ViewTarget,
+} from "../../webview/protocol";
+import { renderWebviewHtml } from "./html";
+import { createNonce } from "./nonce";
+import {
+  cspSourceFor,
+  backendUrlOf,
+  initParams,
+  panelTitle,
+  renderKey,
+  sameTarget,
+  themeKindOf,
+  viewTypeOf,
+} from "./panelContent";
+
+export interface ViewPanelDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly plane: ControlPlane;
+  readonly log: Logger;
+  /** Opens another view (webview/view/open, a card's "open"). */
+  readonly open: (view: ViewKind, target: ViewTarget) => void;
+}
+
+export class ViewPanel extends Disposable {
+  private readonly panel: vscode.WebviewPanel;
+  private readonly endpoint: Endpoint;
+  private readonly assets: vscode.Uri;
+  private target: ViewTarget;
+  private ready = false;
+  private renderedKey: string | null = null;
+
+  constructor(
+    readonly view: ViewKind,
+    target: ViewTarget,
+    private readonly deps: ViewPanelDeps,
+    onClosed: () => void,
+  ) {
+    super();
+    this.target = target;
+    this.assets = vscode.Uri.joinPath(deps.extensionUri, "dist", "webview");
+    this.panel = this.register(
+      vscode.window.createWebviewPanel(
+        viewTypeOf(view),
+        panelTitle(view),
+        vscode.ViewColumn.Active,
+        {
+          enableScripts: true,
+          localResourceRoots: [this.assets],
+          // The ready handshake re-inits a reloaded page; no need to keep it in memory.
+          retainContextWhenHidden: false,
+        },
+      ),
+    );
+    this.panel.iconPath = vscode.Uri.joinPath(
+      deps.extensionUri,
+      "media",
+      "switchboard.svg",
+    );
+    this.endpoint = this.register(
+      new Endpoint(this.transport(), {
+        onInvalid: (_value, reason) =>
+          deps.log.warn(`[${view} view] dropped a message: ${reason}`),
+      }),
+    );
+    this.handleMessages();
+    this.register(
+      this.panel.onDidDispose(() => {
+        this.dispose();
+        onClosed();
+      }),
+    );
+    this.register(deps.plane.onDidChangeSession(() => this.onSession()));
+    this.register(
+      vscode.window.onDidChangeActiveColorTheme((theme) =>
+        this.notify(hostThemeChanged, { theme: themeKindOf(theme.kind) }),
+      ),
+    );
+    try {
+      this.render();
+    } catch (error) {
+      // Never leave a blank panel behind (e.g. a CSP input html.ts refuses).
+      this.dispose();
+      throw error;
+    }
+    this.updateTitle();
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** Shows another item in this (single-item) view. */
+  retarget(target: ViewTarget): void {
+    if (sameTarget(target, this.target)) return;
+    this.target = target;
+    this.updateTitle();
+    // Not ready yet: the init it will get carries the new target.
+    this.notify(hostTargetChanged, { target });
+  }
+
+  private transport(): Transport {
+    const webview = this.panel.webview;
+    return {
+      post: (message) => {
+        webview
+          .postMessage(message)
+          .then(undefined, (error: unknown) =>
+            this.deps.log.warn(
+              `[${this.view} view] could not post: ${errorMessage(error)}`,
+            ),
+          );
+      },
+      onMessage: (listener) => {
+        const subscription = webview.onDidReceiveMessage(listener);
+        return () => {
+          subscription.dispose();
+        };
+      },
+    };
+  }
+
+  private handleMessages(): void {
+    const { endpoint, deps } = this;
+    endpoint.onNotification(webviewReady, ({ view }) => {
+      if (view !== this.view) {
+        deps.log.warn(`[${this.view} view] the page says it is a ${view} view`);
+      }
+      this.ready = true;
+      this.sendInit();
+    });
+    // Never logged: the answer is a bearer token.
+    endpoint.onRequest(hostAuthToken, async ({ forceRefresh }) => ({
+      token: await deps.plane.getToken(forceRefresh),
+    }));
+    endpoint.onNotification(webviewOpenView, ({ view, target }) =>
+      deps.open(view, target),
+    );
+    if (this.view !== "board") return;
+    endpoint.onNotification(boardTaskOpen, ({ taskId }) =>
+      deps.open("task", { taskId }),
+    );
+    endpoint.onRequest(boardTaskMove, async ({ taskId, toStatus }) => {
+      try {
+        await deps.plane.mutation(api.tasks.move, {
+          taskId: taskId as Id<"tasks">,
+          status: toStatus,
+        });
+        return { ok: true } as const;
+      } catch (error) {
+        // A refused move (state machine, dependencies, permission) is an answer, not a fault.
+        if (errorCode(error) === undefined) throw error;
+        return { ok: false, message: userMessage(error) } as const;
+      }
+    });
+  }
+
+  private sendInit(): void {
+    const theme = themeKindOf(vscode.window.activeColorTheme.kind);
+    this.notify(
+      hostInit,
+      initParams(this.deps.plane.session, theme, this.target),
+    );
+  }
+
+  /** Posts only to a page that said ready; a disposed panel throws, so guard it. */
+  private notify<P>(type: NotificationType<P>, params: P): void {
+    if (!this.ready || this.isDisposed) return;
+    try {
+      this.endpoint.notify(type, params);
+    } catch (error) {
+      this.deps.log.warn(
+        `[${this.view} view] ${type.method} failed: ${errorMessage(error)}`,
+      );
+    }
+  }
+
+  private onSession(): void {
+    if (renderKey(this.deps.plane.session) !== this.renderedKey) this.render();
+    this.updateTitle();
+  }
+
+  private render(): void {
+    const { webview } = this.panel;
+    const session = this.deps.plane.session;
+    const script = vscode.Uri.joinPath(this.assets, `${this.view}.js`);
+    const style = vscode.Uri.joinPath(this.assets, `${this.view}.css`);
+    this.ready = false;
+    this.renderedKey = renderKey(session);
+    webview.html = renderWebviewHtml({
+      cspSource: cspSourceFor(webview.cspSource),
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(script).toString(),
+      ...(existsSync(style.fsPath)
+        ? { styleUri: webview.asWebviewUri(style).toString() }
+        : {}),
+      title: panelTitle(this.view),
+      backendOrigin: backendUrlOf(session),
+    });
+  }
+
+  /** "Task SB-12" once the task's number is known; the plain title until then. */
+  private updateTitle(): void {
+    const taskId = this.target.taskId;
+    const session = this.deps.plane.session;
+    if (this.view !== "task" || taskId === undefined || session === null) {
+      this.panel.title = panelTitle(this.view);
+      return;
+    }
+    this.deps.plane
+      .query(api.tasks.get, { taskId: taskId as Id<"tasks"> })
+      .then(
+        (task) => {
+          if (this.isDisposed || this.target.taskId !== taskId) return;
+          this.panel.title = panelTitle(
+            "task",
+            `${session.projectKey}-${task.number}`,
+          );
+        },
+        (error: unknown) =>
+          this.deps.log.warn(
+            `[task view] could not load ${taskId}: ${userMessage(error)}`,
+          ),
+      );
+  }
+}
