@@ -94,6 +94,7 @@ export type OwnerClient = {
   client: ConvexClient;
   orgId: Id<"orgs">;
   projectId: Id<"projects">;
+  projectKey: string;
   siteUrl: string;
   url: string;
   waitForTask(
@@ -126,6 +127,7 @@ export async function connectOwner(
     client,
     orgId: org.orgId,
     projectId: project._id,
+    projectKey: project.key,
     url: backend.url,
     siteUrl: backend.siteUrl,
     waitForTask: (taskId, done, timeoutMs) =>

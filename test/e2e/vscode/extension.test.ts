@@ -128,15 +128,18 @@ describe.skipIf(skipReason !== undefined)(
       );
       const backend = await waitForBackend(dataDir, 60_000);
       owner = await connectOwner(backend, dataDir);
-      await wb.waitForStatusBar(
-        /Switchboard: (?!.*(starting|failed))/i,
+      // Connected: the status bar names the project and the kind of backend.
+      const status = await wb.waitForStatusBar(
+        /Switchboard: \w+ \(local\)/,
         60_000,
       );
-      // The Tasks view lists the statuses once connected.
+      expect(status).toContain(`Switchboard: ${owner.projectKey} (local)`);
+      // The Tasks view's welcome for a connected, empty project (shown on the
+      // `switchboard.connected` context key the extension sets).
       await wb.page
-        .locator(".part.sidebar .monaco-list-row", { hasText: "To do" })
-        .first()
+        .locator(".part.sidebar", { hasText: "No tasks yet" })
         .waitFor({ state: "visible", timeout: 30_000 });
+      await wb.screenshot("sidebar-connected-dark");
     });
 
     test("Create Task from the palette creates it in the backend", async () => {
@@ -252,8 +255,8 @@ describe.skipIf(skipReason !== undefined)(
       await wb.answerQuickInput(/task/i, "renamed elsewhere");
       const thread = await view("thread-view");
       const composer = thread.locator('[data-testid="thread-composer"]');
-      await composer.locator("textarea").first().fill("Looks good to me.");
-      await composer.locator("textarea").first().press("Control+Enter");
+      await composer.fill("Looks good to me.");
+      await composer.press("Control+Enter");
       await thread
         .locator('[data-testid="thread-message"]', {
           hasText: "Looks good to me.",
