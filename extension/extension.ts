@@ -8,6 +8,7 @@ import { registerConnectionCommands } from "./connection/commands";
 import { createConnection } from "./connection/environment";
 import type { ControlPlane } from "./contracts";
 import { registerCommands } from "./commands";
+import { useLog } from "./commands/log";
 import { registerApprovalNotifications } from "./notifications";
 import { StatusBar } from "./statusBar";
 import { errorMessage } from "./util/errors";
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = vscode.window.createOutputChannel("Switchboard", { log: true });
   context.subscriptions.push(log);
+  useLog(log);
 
   const connection = createConnection(context, log);
   const { plane } = connection;

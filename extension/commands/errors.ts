@@ -46,5 +46,5 @@ export function errorMessage(error: unknown): string {
   }
   if (error instanceof Error && error.message !== "") return error.message;
   if (typeof error === "string" && error !== "") return error;
-  return "Something went wrong; see the Switchboard UI log.";
+  return "Something went wrong; see the Switchboard log (Output view).";
 }

@@ -12,11 +12,9 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import type { ControlPlane } from "../contracts";
 import { Disposable } from "../util/disposable";
-import { errorCode, errorMessage, userMessage } from "../util/errors";
+import { errorMessage, userMessage } from "../util/errors";
 import type { Logger } from "../util/log";
 import {
-  boardTaskMove,
-  boardTaskOpen,
   Endpoint,
   hostAuthToken,
   hostInit,
@@ -164,23 +162,6 @@ export class ViewPanel extends Disposable {
     endpoint.onNotification(webviewOpenView, ({ view, target }) =>
       deps.open(view, target),
     );
-    if (this.view !== "board") return;
-    endpoint.onNotification(boardTaskOpen, ({ taskId }) =>
-      deps.open("task", { taskId }),
-    );
-    endpoint.onRequest(boardTaskMove, async ({ taskId, toStatus }) => {
-      try {
-        await deps.plane.mutation(api.tasks.move, {
-          taskId: taskId as Id<"tasks">,
-          status: toStatus,
-        });
-        return { ok: true } as const;
-      } catch (error) {
-        // A refused move (state machine, dependencies, permission) is an answer, not a fault.
-        if (errorCode(error) === undefined) throw error;
-        return { ok: false, message: userMessage(error) } as const;
-      }
-    });
   }
 
   private sendInit(): void {

@@ -1,5 +1,4 @@
 // The protocol shared by the extension host and the webviews. Import from here.
-export * from "./board";
 export * from "./endpoint";
 export * from "./errors";
 export * from "./guards";

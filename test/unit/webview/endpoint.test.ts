@@ -1,16 +1,44 @@
 /** The request/response correlator, against an in-memory transport. */
 import { afterEach, describe, expect, test, vi } from "vitest";
+import { TASK_STATUSES } from "../../../convex/model/taskStatus";
+import type { TaskStatus } from "../../../convex/validators";
 import {
-  boardTaskMove,
-  boardTaskOpen,
+  defineNotification,
+  defineRequest,
   Endpoint,
   hostInit,
+  isEither,
+  isLiteral,
+  isNonEmptyString,
+  isObject,
+  isOneOf,
+  isString,
   RpcError,
   webviewReady,
   type Message,
-  type MoveTaskResult,
   type Transport,
 } from "../../../webview/protocol";
+
+// A request and a notification of the shape views use, defined here: the
+// correlator is what is under test, not any one view's messages.
+type MoveTaskResult = { ok: true } | { ok: false; message: string };
+const boardTaskMove = defineRequest<
+  { taskId: string; toStatus: TaskStatus },
+  MoveTaskResult
+>("test/task/move", {
+  params: isObject({
+    taskId: isNonEmptyString,
+    toStatus: isOneOf(TASK_STATUSES),
+  }),
+  result: isEither(
+    isObject({ ok: isLiteral(true) }),
+    isObject({ ok: isLiteral(false), message: isString }),
+  ),
+});
+const boardTaskOpen = defineNotification(
+  "test/task/open",
+  isObject({ taskId: isNonEmptyString }),
+);
 
 /** A transport whose outgoing messages are recorded and whose input the test drives. */
 class FakeTransport implements Transport {
@@ -157,7 +185,7 @@ describe("errors", () => {
     await expectRpcError(
       view.request(boardTaskMove, move),
       "unknown_method",
-      /board\/task\/move/,
+      /test\/task\/move/,
     );
   });
 
@@ -263,12 +291,12 @@ describe("untrusted input", () => {
     host.onNotification(boardTaskOpen, ({ taskId }) => seen.push(taskId));
     transport.deliver({
       kind: "notification",
-      method: "board/task/open",
+      method: "test/task/open",
       params: { taskId: 5 },
     });
     transport.deliver({
       kind: "notification",
-      method: "board/task/open",
+      method: "test/task/open",
       params: { taskId: "t9" },
     });
     expect(seen).toEqual(["t9"]);

@@ -1,16 +1,16 @@
 /** The shared protocol's guards: everything from the other side is untrusted input. */
 import { describe, expect, test } from "vitest";
 import {
-  boardTaskMove,
-  boardTaskOpen,
   defineNotification,
   defineRequest,
   hostAuthToken,
   hostInit,
+  hostTargetChanged,
   hostThemeChanged,
   isMessage,
   isString,
   methodsOf,
+  webviewOpenView,
   webviewReady,
 } from "../../../webview/protocol";
 
@@ -38,16 +38,16 @@ describe("message names", () => {
       hostInit,
       hostAuthToken,
       hostThemeChanged,
-      boardTaskMove,
-      boardTaskOpen,
+      hostTargetChanged,
+      webviewOpenView,
     ];
     expect(all.map((m) => m.method)).toEqual([
       "webview/ready",
       "host/init",
       "host/auth/token",
       "host/theme/changed",
-      "board/task/move",
-      "board/task/open",
+      "host/target/changed",
+      "webview/view/open",
     ]);
   });
 });
@@ -120,14 +120,14 @@ describe("isMessage (envelope)", () => {
   });
 
   test("rejects names outside the given set", () => {
-    const known = methodsOf([boardTaskMove, boardTaskOpen]);
+    const known = methodsOf([webviewOpenView, hostTargetChanged]);
     const open = {
       kind: "notification",
-      method: "board/task/open",
-      params: { taskId: "t1" },
+      method: "webview/view/open",
+      params: { view: "task", target: { taskId: "t1" } },
     };
     expect(isMessage(open, known)).toBe(true);
-    expect(isMessage({ ...open, method: "board/task/delete" }, known)).toBe(
+    expect(isMessage({ ...open, method: "webview/view/close" }, known)).toBe(
       false,
     );
     expect(
@@ -149,28 +149,15 @@ describe("isMessage (envelope)", () => {
 });
 
 describe("payload guards", () => {
-  test("board/task/move params", () => {
-    const ok = boardTaskMove.isParams;
-    expect(ok({ taskId: "t1", toStatus: "in_progress" })).toBe(true);
-    expect(ok({ taskId: "t1", toStatus: "flying" })).toBe(false);
-    expect(ok({ taskId: "t1", toStatus: "IN_PROGRESS" })).toBe(false);
-    expect(ok({ taskId: 1, toStatus: "done" })).toBe(false);
-    expect(ok({ taskId: "", toStatus: "done" })).toBe(false);
-    expect(ok({ toStatus: "done" })).toBe(false);
-    expect(ok({ taskId: "t1" })).toBe(false);
+  test("webview/view/open params: a known view and a target of ids", () => {
+    const ok = webviewOpenView.isParams;
+    expect(ok({ view: "task", target: { taskId: "t1" } })).toBe(true);
+    expect(ok({ view: "board", target: {} })).toBe(true);
+    expect(ok({ view: "terminal", target: {} })).toBe(false);
+    expect(ok({ view: "task", target: { taskId: "" } })).toBe(false);
+    expect(ok({ view: "task", target: { taskId: 1 } })).toBe(false);
+    expect(ok({ view: "task" })).toBe(false);
     expect(ok(null)).toBe(false);
-    expect(ok([])).toBe(false);
-  });
-
-  test("board/task/move result is ok, or not ok with a message", () => {
-    const ok = boardTaskMove.isResult;
-    expect(ok({ ok: true })).toBe(true);
-    expect(ok({ ok: false, message: "Blocked by an open dependency" })).toBe(
-      true,
-    );
-    expect(ok({ ok: false })).toBe(false);
-    expect(ok({ ok: "true" })).toBe(false);
-    expect(ok({ ok: false, message: 3 })).toBe(false);
   });
 
   test("handshake and host messages", () => {
@@ -207,7 +194,9 @@ describe("payload guards", () => {
       true,
     );
     expect(hostThemeChanged.isParams({ theme: "sepia" })).toBe(false);
-    expect(boardTaskOpen.isParams({ taskId: "t1" })).toBe(true);
-    expect(boardTaskOpen.isParams({ taskId: null })).toBe(false);
+    expect(hostTargetChanged.isParams({ target: { threadId: "th1" } })).toBe(
+      true,
+    );
+    expect(hostTargetChanged.isParams({ target: null })).toBe(false);
   });
 });

@@ -2,7 +2,6 @@
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import type { ControlPlane, Session } from "../../../../extension/contracts";
 import { Emitter } from "../../../../extension/util/emitter";
-import { ConvexError } from "convex/values";
 import {
   created,
   fakeVscode,
@@ -32,8 +31,6 @@ class FakePlane {
   readonly onDidChangeSession = this.sessions.event;
   readonly onDidChangeState = this.states.event;
   readonly state = { status: "connected", detail: "" };
-  readonly mutations: unknown[] = [];
-  moveError: Error | null = null;
   tokenCalls: boolean[] = [];
   getToken(force: boolean): Promise<string | null> {
     this.tokenCalls.push(force);
@@ -41,12 +38,6 @@ class FakePlane {
   }
   query(): Promise<unknown> {
     return Promise.resolve({ number: 12 });
-  }
-  mutation(_ref: unknown, args: unknown): Promise<unknown> {
-    this.mutations.push(args);
-    return this.moveError === null
-      ? Promise.resolve({})
-      : Promise.reject(this.moveError);
   }
   setSession(next: Session | null): void {
     this.session = next;
@@ -173,7 +164,7 @@ describe("WebviewPanels", () => {
     ]);
   });
 
-  test("webview/view/open and board/task/open open other panels", () => {
+  test("webview/view/open opens other panels", () => {
     panels.open("board");
     const board = only();
     board.webview.send({
@@ -183,48 +174,14 @@ describe("WebviewPanels", () => {
     });
     board.webview.send({
       kind: "notification",
-      method: "board/task/open",
-      params: { taskId: "t9" },
+      method: "webview/view/open",
+      params: { view: "task", target: { taskId: "t9" } },
     });
     expect(created.map((p) => p.viewType)).toEqual([
       "switchboard.board",
       "switchboard.thread",
       "switchboard.task",
     ]);
-  });
-
-  test("board/task/move: ok, or a refused move as ok:false with the server's message", async () => {
-    panels.open("board");
-    const board = only();
-    board.webview.send({
-      kind: "request",
-      id: 1,
-      method: "board/task/move",
-      params: { taskId: "t1", toStatus: "done" },
-    });
-    await tick();
-    expect(plane.mutations).toEqual([{ taskId: "t1", status: "done" }]);
-    expect(board.webview.posted).toContainEqual({
-      kind: "response",
-      id: 1,
-      result: { ok: true },
-    });
-    plane.moveError = new ConvexError({
-      code: "DEPENDENCIES_OPEN",
-      message: "SB-3 is not done.",
-    });
-    board.webview.send({
-      kind: "request",
-      id: 2,
-      method: "board/task/move",
-      params: { taskId: "t1", toStatus: "done" },
-    });
-    await tick();
-    expect(board.webview.posted).toContainEqual({
-      kind: "response",
-      id: 2,
-      result: { ok: false, message: "SB-3 is not done." },
-    });
   });
 
   test("a session that moves the backend re-renders; the same one does not", () => {
