@@ -33,6 +33,7 @@ import {
 } from "./lib/extensionReport";
 import { buildProduction, type ProductionBuild } from "./lib/prodBuild";
 import { installCleanupHandlers, makeTempDir } from "./lib/processes";
+import { FIRST_PAGE } from "../webview/board/boardModel";
 
 const TASKS = 5_000;
 /** Set when a part failed but the others still make a table. */
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
       ),
       loadAtStart,
       notes: [
-        `board data: ${TASKS} tasks in one project (${seeded.statuses}); the board asks for the first 100 cards of each column`,
+        `board data: ${TASKS} tasks in one project (${seeded.statuses}); the board asks for the first ${FIRST_PAGE} cards of each column`,
         ...(vscode
           ? [
               "activation: Switchboard's line times its activate() body; VS Code's figure adds loading dist/extension.js (codeLoadingTime + activateCallTime)",

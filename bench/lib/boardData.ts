@@ -116,7 +116,7 @@ export type SeedPlan = { tasks: number; inFlight: number };
 function shares(total: number): Record<TaskStatus, number> {
   const part = (fraction: number): number => Math.round(total * fraction);
   // The later columns cost one or two moves per task, so they get just enough to
-  // fill more than the board's first page (100 cards) at 5,000 tasks: seeding time
+  // fill more than the board's first page (FIRST_PAGE cards) at 5,000 tasks: seeding time
   // counts, and cards beyond the first page do not change the first render.
   const inReview = part(0.04);
   const done = part(0.06);
