@@ -12,7 +12,7 @@ import {
   writeMcpJson,
 } from "../../mcp-server/setup/registerClaude";
 import type { ControlPlane, Session } from "../contracts";
-import { UserError } from "./errors";
+import { UserError } from "../util/errors";
 import {
   backendEnv,
   mcpJsonState,

@@ -9,7 +9,7 @@ import { api } from "../../convex/_generated/api";
 import type { ControlPlane, Panels } from "../contracts";
 import { truncate } from "../views/format";
 import { isApprovalNode, type Approval } from "../views/nodes";
-import { errorCode } from "./errors";
+import { errorCode } from "../util/errors";
 import { pickPendingApproval } from "./pickers";
 import { requireSession } from "./session";
 

@@ -9,7 +9,7 @@ import { api } from "../../convex/_generated/api";
 import type { ControlPlane, Session } from "../contracts";
 import { taskKey } from "../views/format";
 import { formatAuditLog } from "./auditFormat";
-import { errorMessage } from "./errors";
+import { userMessage } from "../util/errors";
 import { loadCards, loadPeople } from "./pickers";
 import { orgIdOf, requireSession } from "./session";
 
@@ -70,7 +70,7 @@ class AuditDocumentProvider implements vscode.TextDocumentContentProvider {
     try {
       return await loadAuditText(this.plane, requireSession(this.plane));
     } catch (error) {
-      return `# Could not load the audit log: ${errorMessage(error)}\n`;
+      return `# Could not load the audit log: ${userMessage(error)}\n`;
     }
   }
 

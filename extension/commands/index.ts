@@ -8,7 +8,7 @@ import type { ControlPlane, Panels } from "../contracts";
 import { agentCommands } from "./agentCommands";
 import { approvalCommands } from "./approvalCommands";
 import { registerAuditLog } from "./auditLog";
-import { registerGuarded, type CommandHandler } from "./boundary";
+import { registerCommand, type CommandHandler } from "../util/commandBoundary";
 import { uiLog } from "./log";
 import { taskCommands } from "./taskCommands";
 
@@ -25,6 +25,6 @@ export function registerCommands(
     ...registerAuditLog(context, plane),
   };
   for (const [id, handler] of Object.entries(handlers)) {
-    registerGuarded(context, log, id, handler);
+    registerCommand(context, log, id, handler);
   }
 }

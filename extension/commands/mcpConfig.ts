@@ -13,7 +13,7 @@ import {
   type ServerLaunch,
 } from "../../mcp-server/setup/registerClaude";
 import type { Session } from "../contracts";
-import { UserError } from "./errors";
+import { UserError } from "../util/errors";
 
 /** What Claude Code needs to route its permission prompts to Switchboard. */
 export const PERMISSION_PROMPT_FLAG = `--permission-prompt-tool mcp__${SERVER_KEY}__approval_prompt`;

@@ -9,7 +9,7 @@ import type { TaskStatus } from "../../convex/validators";
 import type { ControlPlane, Session } from "../contracts";
 import { BOARD_ORDER, truncate } from "../views/format";
 import type { Approval, BoardCard, Person } from "../views/nodes";
-import { UserError } from "./errors";
+import { UserError } from "../util/errors";
 import { projectIdOf } from "./session";
 import { taskPickItems, type TaskRef } from "./taskPicks";
 

@@ -4,7 +4,7 @@
  */
 import type { Id } from "../../convex/_generated/dataModel";
 import type { ControlPlane, Session } from "../contracts";
-import { UserError } from "./errors";
+import { UserError } from "../util/errors";
 
 export function requireSession(plane: ControlPlane): Session {
   const session = plane.session;

@@ -8,7 +8,7 @@ import type { Priority } from "../../convex/validators";
 import type { ControlPlane, Panels } from "../contracts";
 import { statusLabel, taskKey } from "../views/format";
 import { isThreadNode } from "../views/nodes";
-import { pickWithDefault } from "./boundary";
+import { pickWithDefault } from "./quickPick";
 import { freshTask, loadPeople, taskFromArgOrPick } from "./pickers";
 import { projectIdOf, requireSession } from "./session";
 import {

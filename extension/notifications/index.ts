@@ -9,7 +9,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import type { ControlPlane, Panels } from "../contracts";
 import { decideApproval } from "../commands/approvalCommands";
-import { report } from "../commands/boundary";
+import { reportFailure } from "../util/commandBoundary";
 import { uiLog } from "../commands/log";
 import { truncate } from "../views/format";
 import type { Approval } from "../views/nodes";
@@ -74,7 +74,7 @@ export function registerApprovalNotifications(
 
   // Each notification waits for its buttons independently: a failure is reported, not thrown.
   const run = (where: string, work: Promise<void>) => {
-    work.catch((error: unknown) => report(log, where, error));
+    work.catch((error: unknown) => reportFailure(log, where, error));
   };
 
   const onPage = (page: Approval[], isDone: boolean) => {

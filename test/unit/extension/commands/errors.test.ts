@@ -2,9 +2,9 @@ import { ConvexError } from "convex/values";
 import { describe, expect, test } from "vitest";
 import {
   errorCode,
-  errorMessage,
+  userMessage as errorMessage,
   UserError,
-} from "../../../../extension/commands/errors";
+} from "../../../../extension/util/errors";
 
 describe("error messages for people", () => {
   test("a ConvexError shows its data.message and exposes its code", () => {
