@@ -9,6 +9,7 @@ import { v } from "convex/values";
 import { tenantQuery } from "./functions";
 import { toBoardCard, vBoardCard } from "./model/boardCards";
 import { LIMITS } from "./model/limits";
+import { pageByStatus } from "./model/taskQueries";
 import { vPaginated } from "./returns";
 import { vPrincipalId, vTaskStatus } from "./validators";
 
@@ -22,16 +23,13 @@ export const column = tenantQuery({
   returns: vPaginated(vBoardCard),
   handler: async (ctx, { projectId, status, paginationOpts }) => {
     await ctx.access.project(projectId);
-    const page = await ctx.db
-      .query("tasks")
-      .withIndex("by_projectId_status_updatedAt", (q) =>
-        q.eq("projectId", projectId).eq("status", status),
-      )
-      .order("desc")
-      .paginate({
-        ...paginationOpts,
-        numItems: Math.min(paginationOpts.numItems, LIMITS.boardPage),
-      });
+    const page = await pageByStatus(
+      ctx,
+      projectId,
+      status,
+      paginationOpts,
+      LIMITS.boardPage,
+    );
     return { ...page, page: page.page.map(toBoardCard) };
   },
 });

@@ -12,6 +12,7 @@ import {
   moveTask,
   setTaskDependencies,
 } from "./model/tasks";
+import { pageByStatus } from "./model/taskQueries";
 import { vPaginated, vTaskDoc } from "./returns";
 import { vPrincipalId, vPriority, vTaskStatus } from "./validators";
 
@@ -51,16 +52,13 @@ export const list = tenantQuery({
   returns: vPaginated(vTaskDoc),
   handler: async (ctx, { projectId, status, paginationOpts }) => {
     await ctx.access.project(projectId);
-    return await ctx.db
-      .query("tasks")
-      .withIndex("by_projectId_status_updatedAt", (q) =>
-        q.eq("projectId", projectId).eq("status", status),
-      )
-      .order("desc")
-      .paginate({
-        ...paginationOpts,
-        numItems: Math.min(paginationOpts.numItems, LIMITS.listPage),
-      });
+    return await pageByStatus(
+      ctx,
+      projectId,
+      status,
+      paginationOpts,
+      LIMITS.listPage,
+    );
   },
 });
 

@@ -3,6 +3,7 @@
  * only. Each combination reads one index range; only "ready and assigned to"
  * filters in memory, over a bounded scan, and says so through `hasMore`.
  */
+import type { PaginationOptions, PaginationResult } from "convex/server";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
 import type { PrincipalId, TaskStatus } from "../validators";
@@ -98,4 +99,27 @@ function capped(
   cap: number,
 ): { tasks: Doc<"tasks">[]; hasMore: boolean } {
   return { tasks: rows.slice(0, cap), hasMore: rows.length > cap };
+}
+
+/**
+ * One page of a project's tasks in one status, most recently changed first
+ * (tasks.list, board.column), at most `maxItems` whatever the caller asks.
+ */
+export async function pageByStatus(
+  ctx: QueryCtx,
+  projectId: Id<"projects">,
+  status: TaskStatus,
+  paginationOpts: PaginationOptions,
+  maxItems: number,
+): Promise<PaginationResult<Doc<"tasks">>> {
+  return await ctx.db
+    .query("tasks")
+    .withIndex("by_projectId_status_updatedAt", (q) =>
+      q.eq("projectId", projectId).eq("status", status),
+    )
+    .order("desc")
+    .paginate({
+      ...paginationOpts,
+      numItems: Math.min(paginationOpts.numItems, maxItems),
+    });
 }

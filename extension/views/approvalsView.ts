@@ -21,7 +21,6 @@ import type {
   Approval,
   ApprovalGroupNode,
   ApprovalTreeNode,
-  Person,
 } from "./nodes";
 import { LiveTreeProvider, rowsTooltip, themeIcon } from "./treeBase";
 
@@ -33,7 +32,6 @@ export class ApprovalsTreeProvider extends LiveTreeProvider<ApprovalTreeNode> {
   private pendingHasMore = false;
   private pendingLoaded = false;
   private readonly decided = new Map<string, Approval[]>();
-  private names = new Map<string, string>();
   private groups: ApprovalGroupNode[] = [];
 
   constructor(plane: ControlPlane) {
@@ -71,19 +69,7 @@ export class ApprovalsTreeProvider extends LiveTreeProvider<ApprovalTreeNode> {
         ),
       );
     }
-    this.track(
-      plane.watch(
-        api.board.people,
-        (session) => ({ projectId: session.projectId as Id<"projects"> }),
-        (people: Person[]) => {
-          this.names = new Map(
-            people.map((person) => [person.id, person.name]),
-          );
-          this.loaded();
-        },
-        this.failed,
-      ),
-    );
+    this.watchNames();
     this.tick(60_000);
   }
 

@@ -9,7 +9,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import type { TaskStatus } from "../../convex/validators";
 import type { ControlPlane } from "../contracts";
 import { BOARD_ORDER, statusLabel } from "./format";
-import type { Person, TaskGroupNode, TaskTreeNode } from "./nodes";
+import type { TaskGroupNode, TaskTreeNode } from "./nodes";
 import {
   buildTaskGroups,
   groupLabel,
@@ -30,7 +30,6 @@ export const SIDEBAR_PAGE = 50;
 
 export class TasksTreeProvider extends LiveTreeProvider<TaskTreeNode> {
   private readonly columns = new Map<TaskStatus, ColumnPage>();
-  private names = new Map<string, string>();
   private groups: TaskGroupNode[] = [];
 
   constructor(plane: ControlPlane) {
@@ -53,19 +52,7 @@ export class TasksTreeProvider extends LiveTreeProvider<TaskTreeNode> {
         ),
       );
     }
-    this.track(
-      plane.watch(
-        api.board.people,
-        (session) => ({ projectId: session.projectId as Id<"projects"> }),
-        (people: Person[]) => {
-          this.names = new Map(
-            people.map((person) => [person.id, person.name]),
-          );
-          this.loaded();
-        },
-        this.failed,
-      ),
-    );
+    this.watchNames();
     // Lease countdowns ("12 min left") go stale with the clock, not with data.
     this.tick(60_000, () => hasLeases(this.groups));
   }

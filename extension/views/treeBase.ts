@@ -4,7 +4,10 @@
  * modules' icon specs and label/value rows into VS Code objects.
  */
 import * as vscode from "vscode";
+import { api } from "../../convex/_generated/api";
+import type { Id } from "../../convex/_generated/dataModel";
 import type { ControlPlane } from "../contracts";
+import type { Person } from "./nodes";
 import type { IconSpec } from "./taskTree";
 
 /** Owns disposables created along the way; disposing it disposes them in reverse. */
@@ -97,6 +100,25 @@ export abstract class LiveTreeProvider<T>
   protected loaded(): void {
     this.problem = undefined;
     this.refresh();
+  }
+
+  /** Names of the project's people and agents by id (api.board.people), kept live. */
+  protected names = new Map<string, string>();
+
+  protected watchNames(): void {
+    this.track(
+      this.plane.watch(
+        api.board.people,
+        (session) => ({ projectId: session.projectId as Id<"projects"> }),
+        (people: Person[]) => {
+          this.names = new Map(
+            people.map((person) => [person.id, person.name]),
+          );
+          this.loaded();
+        },
+        this.failed,
+      ),
+    );
   }
 
   /** Repaints every `ms` so relative times ("5 min ago") stay true. */
