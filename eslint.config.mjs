@@ -13,6 +13,10 @@ export default defineConfig([
     "convex/_generated/",
     "test/fixtures/",
     "coverage/",
+    // Local caches: code-server, and npm start's VS Code profile with the
+    // installed (bundled) extension.
+    ".cache/",
+    "test-artifacts/",
   ]),
   {
     files: ["**/*.{ts,tsx,mts,cts}"],
