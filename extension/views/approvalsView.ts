@@ -17,11 +17,7 @@ import {
   DECIDED_STATUSES,
   pendingBadge,
 } from "./approvalTree";
-import type {
-  Approval,
-  ApprovalGroupNode,
-  ApprovalTreeNode,
-} from "./nodes";
+import type { Approval, ApprovalGroupNode, ApprovalTreeNode } from "./nodes";
 import { LiveTreeProvider, rowsTooltip, themeIcon } from "./treeBase";
 
 /** Pending requests loaded: the inbox rarely holds more; the panel shows them all. */
