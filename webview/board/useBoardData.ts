@@ -1,16 +1,18 @@
 /**
- * One paginated, live query per status column (`api.board.column`), called in
- * a fixed order so hook order never changes; a hidden column is skipped.
+ * One live query per status column (`api.board.column`): its first page, then
+ * pages as it scrolls. Called in a fixed order so hook order never changes; a
+ * hidden column is skipped.
  * While a filter is active every column keeps loading pages ("eager"), so a
  * filtered board shows all matches, not only those in the first page.
  */
-import { useCallback, useEffect, useMemo, useRef } from "react";
-import { usePaginatedQuery } from "convex/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { usePaginatedQuery, useQuery } from "convex/react";
 import { api } from "../../convex/_generated/api";
 import type { BoardCard } from "../../convex/model/boardCards";
 import type { TaskStatus } from "../../convex/validators";
 import { asId } from "../shared/ids";
 import { FIRST_PAGE, NEXT_PAGE } from "./boardModel";
+import { firstPageArgs } from "./firstPages";
 
 export type PageStatus =
   "LoadingFirstPage" | "CanLoadMore" | "LoadingMore" | "Exhausted";
@@ -29,29 +31,55 @@ function useColumn(
   enabled: boolean,
   eager: boolean,
 ): ColumnData {
-  const {
-    results,
-    status: pageStatus,
-    loadMore,
-  } = usePaginatedQuery(
+  // The first page as a plain query (prewarmed before React mounted, see
+  // firstPages.ts); the paginated query only once the column needs more.
+  const [expanded, setExpanded] = useState(false);
+  const wantsMore = expanded || eager;
+  const first = useQuery(
     api.board.column,
-    enabled ? { projectId: asId<"projects">(projectId), status } : "skip",
-    { initialNumItems: FIRST_PAGE },
+    enabled ? firstPageArgs(projectId, status) : "skip",
   );
-  const latest = useRef(loadMore);
+  const paginated = usePaginatedQuery(
+    api.board.column,
+    enabled && wantsMore
+      ? { projectId: asId<"projects">(projectId), status }
+      : "skip",
+    { initialNumItems: FIRST_PAGE + NEXT_PAGE },
+  );
+  // While the paginated query loads its first page, the plain one stands in.
+  const usePaginated = wantsMore && paginated.status !== "LoadingFirstPage";
+  const cards: readonly BoardCard[] = usePaginated
+    ? paginated.results
+    : (first?.page ?? EMPTY);
+  const pageStatus: PageStatus = usePaginated
+    ? paginated.status
+    : first === undefined
+      ? "LoadingFirstPage"
+      : first.isDone
+        ? "Exhausted"
+        : wantsMore
+          ? "LoadingMore"
+          : "CanLoadMore";
+
+  const latest = useRef(paginated.loadMore);
   useEffect(() => {
-    latest.current = loadMore;
-  }, [loadMore]);
-  const canLoadMore = pageStatus === "CanLoadMore";
+    latest.current = paginated.loadMore;
+  }, [paginated.loadMore]);
+  const canLoadMore = usePaginated && paginated.status === "CanLoadMore";
   useEffect(() => {
-    if (eager && canLoadMore) loadMore(NEXT_PAGE);
-  }, [eager, canLoadMore, loadMore]);
-  const stableLoadMore = useCallback(() => latest.current(NEXT_PAGE), []);
+    if (eager && canLoadMore) paginated.loadMore(NEXT_PAGE);
+  }, [eager, canLoadMore, paginated.loadMore]);
+  const stableLoadMore = useCallback(() => {
+    setExpanded(true);
+    latest.current(NEXT_PAGE);
+  }, []);
   return useMemo(
-    () => ({ status, cards: results, pageStatus, loadMore: stableLoadMore }),
-    [status, results, pageStatus, stableLoadMore],
+    () => ({ status, cards, pageStatus, loadMore: stableLoadMore }),
+    [status, cards, pageStatus, stableLoadMore],
   );
 }
+
+const EMPTY: readonly BoardCard[] = [];
 
 export type BoardData = Readonly<Record<TaskStatus, ColumnData>>;
 

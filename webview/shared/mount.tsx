@@ -3,12 +3,16 @@ import { StrictMode, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { ConvexReactClient } from "convex/react";
 import { Endpoint, type ViewKind } from "../protocol";
-import { ViewSession } from "./session";
+import { ViewSession, type Prewarm } from "./session";
 import { ViewRoot } from "./ViewRoot";
 import { vscodeApi, windowTransport } from "./vscodeApi";
 import "./base.css";
 
-export function mountView(view: ViewKind, app: ReactNode): void {
+export function mountView(
+  view: ViewKind,
+  app: ReactNode,
+  prewarm?: Prewarm<ConvexReactClient>,
+): void {
   const root = document.getElementById("root");
   if (root === null) throw new Error("The webview HTML has no #root element");
   const endpoint = new Endpoint(windowTransport(vscodeApi(), window), {
@@ -28,6 +32,7 @@ export function mountView(view: ViewKind, app: ReactNode): void {
         // the first is confirmed would make the server re-run every query.
         initialAuthTokenReuse: true,
       }),
+    prewarm,
   );
   createRoot(root).render(
     <StrictMode>

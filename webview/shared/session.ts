@@ -34,7 +34,28 @@ export interface AuthClient {
     onChange?: (isAuthenticated: boolean) => void,
   ): void;
   close(): Promise<void>;
+  /** When present, the view is shown once the WebSocket is open (see onInit). */
+  subscribeToConnectionState?(
+    callback: (state: { isWebSocketConnected: boolean }) => void,
+  ): () => void;
 }
+
+/**
+ * Subscribes a view's first queries as soon as the client exists, before React
+ * mounts the view (which subscribes the same queries again, with the same
+ * arguments, and finds them answered). Calls `onAnswered` once every one of them
+ * has a first result. Returns the unsubscribe.
+ */
+export type Prewarm<C> = (
+  client: C,
+  context: ViewContext,
+  onAnswered: () => void,
+) => () => void;
+
+/** How long the view waits for the socket (or its prewarmed queries) before it shows anyway. */
+const SHOW_WAIT_MS = 250;
+/** How long prewarmed subscriptions are kept; the view's own ones take over. */
+const PREWARM_KEEP_MS = 10_000;
 
 export type AuthStatus = "pending" | "ok" | "rejected";
 
@@ -66,6 +87,7 @@ export class ViewSession<C extends AuthClient> {
     private readonly endpoint: Endpoint,
     private readonly view: ViewKind,
     private readonly createClient: (backendUrl: string) => C,
+    private readonly prewarm?: Prewarm<C>,
   ) {}
 
   /** Listens for the host, then says ready. Call once. */
@@ -116,19 +138,57 @@ export class ViewSession<C extends AuthClient> {
     }
     const generation = this.generation;
     const client = this.client.instance;
+    const context = init.context;
     this.lastAuthError = undefined;
-    this.set({
-      phase: "connected",
-      init,
-      context: init.context,
-      target: init.target,
-      client,
-      generation,
-      auth: "pending",
-    });
     // Setting auth again on a kept client makes it fetch a fresh token: a second
     // init means the host's credential or project may have changed.
     client.setAuth(this.fetchToken, (ok) => this.onAuth(generation, ok));
+    const show = (): void => {
+      // A later init (or dispose) has taken over meanwhile.
+      if (this.generation !== generation || this.client?.instance !== client)
+        return;
+      this.set({
+        phase: "connected",
+        init,
+        context,
+        target: init.target,
+        client,
+        generation,
+        auth: "pending",
+      });
+    };
+    // Mounting a view is the page's biggest piece of work, and while it runs no
+    // WebSocket event is handled: not the "open" the client sends its queries
+    // from, not the answers. So the view is mounted once its prewarmed queries
+    // are answered (it then renders with data in one pass), or, for views
+    // without, once the socket is open; after a short wait in any case.
+    let shown = false;
+    const showOnce = (): void => {
+      if (shown) return;
+      shown = true;
+      clearTimeout(fallback);
+      show();
+    };
+    const fallback = setTimeout(showOnce, SHOW_WAIT_MS);
+    if (this.prewarm !== undefined) {
+      const release = this.prewarm(client, context, showOnce);
+      const timer = setTimeout(release, PREWARM_KEEP_MS);
+      this.disposers.push(() => {
+        clearTimeout(timer);
+        release();
+      });
+      return;
+    }
+    if (client.subscribeToConnectionState === undefined) {
+      showOnce();
+      return;
+    }
+    const unsubscribe = client.subscribeToConnectionState((state) => {
+      if (!state.isWebSocketConnected) return;
+      // Deferred: the callback may run inside subscribeToConnectionState itself.
+      queueMicrotask(() => unsubscribe());
+      showOnce();
+    });
   }
 
   private onTarget(target: ViewTarget): void {

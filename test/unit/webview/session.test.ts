@@ -1,5 +1,5 @@
 /** The shared view session: handshake, (re)connect, auth, retargeting, with fakes. */
-import { describe, expect, test, vi } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import {
   Endpoint,
   type InitParams,
@@ -9,6 +9,7 @@ import {
 import {
   ViewSession,
   type AuthClient,
+  type Prewarm,
   type TokenFetcher,
 } from "../../../webview/shared/session";
 
@@ -278,5 +279,80 @@ describe("while connected", () => {
     expect(clients[0]!.closed).toBe(true);
     host.send("host/init", init({ backendUrl: "https://other.example" }));
     expect(clients).toHaveLength(1);
+  });
+});
+
+describe("when the view is mounted", () => {
+  /** A client that reports its socket, as ConvexReactClient does. */
+  class SocketClient extends FakeClient {
+    private listener:
+      ((state: { isWebSocketConnected: boolean }) => void) | undefined;
+    unsubscribed = false;
+    subscribeToConnectionState(
+      callback: (state: { isWebSocketConnected: boolean }) => void,
+    ): () => void {
+      this.listener = callback;
+      callback({ isWebSocketConnected: false });
+      return () => (this.unsubscribed = true);
+    }
+    open(): void {
+      this.listener?.({ isWebSocketConnected: true });
+    }
+  }
+
+  function setupWith(prewarm?: Prewarm<SocketClient>) {
+    const host = new FakeHost();
+    const clients: SocketClient[] = [];
+    const session = new ViewSession(
+      new Endpoint(host),
+      "board",
+      (url) => {
+        const client = new SocketClient(url);
+        clients.push(client);
+        return client;
+      },
+      prewarm,
+    );
+    session.start();
+    host.send("host/init", init());
+    return { clients, session };
+  }
+
+  afterEach(() => vi.useRealTimers());
+
+  test("without prewarmed queries: once the socket is open", async () => {
+    const { clients, session } = setupWith();
+    expect(session.getState().phase).toBe("waiting");
+    clients[0]!.open();
+    expect(session.getState().phase).toBe("connected");
+    await Promise.resolve();
+    expect(clients[0]!.unsubscribed).toBe(true);
+  });
+
+  test("with prewarmed queries: once they are answered, not before", () => {
+    let answer: (() => void) | undefined;
+    let released = false;
+    const { clients, session } = setupWith(
+      (client, viewContext, onAnswered) => {
+        expect(client).toBeInstanceOf(SocketClient);
+        expect(viewContext).toEqual(context);
+        answer = onAnswered;
+        return () => (released = true);
+      },
+    );
+    clients[0]!.open();
+    expect(session.getState().phase).toBe("waiting");
+    answer!();
+    expect(session.getState().phase).toBe("connected");
+    session.dispose();
+    expect(released).toBe(true);
+  });
+
+  test("after a short wait in any case", () => {
+    vi.useFakeTimers();
+    const { session } = setupWith(() => () => undefined);
+    expect(session.getState().phase).toBe("waiting");
+    vi.advanceTimersByTime(300);
+    expect(session.getState().phase).toBe("connected");
   });
 });
