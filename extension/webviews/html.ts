@@ -5,7 +5,10 @@
  */
 
 export interface WebviewHtmlOptions {
-  /** `webview.cspSource`: the origin VS Code serves local resources from. */
+  /**
+   * `webview.cspSource`: where VS Code serves local resources from, as VS Code
+   * gives it (a list such as `'self' https://*.vscode-cdn.net`).
+   */
   readonly cspSource: string;
   /** From `createNonce()`, new for every render. */
   readonly nonce: string;
@@ -18,8 +21,20 @@ export interface WebviewHtmlOptions {
 
 // base64/base64url only, at least 128 bits: anything else could break out of `'nonce-…'`.
 const NONCE = /^[A-Za-z0-9+/_-]{22,}={0,2}$/;
-// A CSP source expression: no whitespace, quotes, separators or anything HTML-special.
-const CSP_SOURCE = /^[A-Za-z0-9.:/*_+-]+$/;
+// A host source expression: no whitespace, quotes, separators or anything HTML-special.
+const HOST_SOURCE = /^[A-Za-z0-9.:/*_+-]+$/;
+
+/** `webview.cspSource`'s sources: host sources and `'self'`, never a keyword that widens. */
+function isCspSourceList(value: string): boolean {
+  const sources = value.split(" ");
+  return (
+    sources.length <= 4 &&
+    sources.every(
+      (source) =>
+        source === "'self'" || (HOST_SOURCE.test(source) && source !== "*"),
+    )
+  );
+}
 
 /**
  * The origins the Convex client may reach: its HTTP origin (actions, auth, the
@@ -58,7 +73,7 @@ export function connectSources(backendUrl: string): [string, string] {
 export function buildCsp(options: WebviewHtmlOptions): string {
   const { cspSource, nonce } = options;
   if (!NONCE.test(nonce)) throw new Error("Invalid CSP nonce");
-  if (!CSP_SOURCE.test(cspSource)) {
+  if (!isCspSourceList(cspSource)) {
     throw new Error(`Invalid CSP source ${JSON.stringify(cspSource)}`);
   }
   return [

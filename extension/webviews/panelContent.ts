@@ -115,23 +115,3 @@ export function initParams(
 export function renderKey(session: Session | null): string {
   return JSON.stringify([backendUrlOf(session), viewContextOf(session)]);
 }
-
-/**
- * The one CSP source html.ts accepts, from `webview.cspSource`. VS Code gives
- * several: `'self' https://*.vscode-cdn.net` (plus the extension's own origin when
- * it is served from a CDN). Our resources are loaded through `asWebviewUri`,
- * whose URLs are under `*.vscode-cdn.net`, so that source is the one to keep.
- */
-export function cspSourceFor(webviewCspSource: string): string {
-  const sources = webviewCspSource
-    .split(/\s+/)
-    .filter((source) => /^[A-Za-z0-9.:/*_+-]+$/.test(source));
-  const cdn = sources.find((source) => source.includes("vscode-cdn.net"));
-  const chosen = cdn ?? sources[0];
-  if (chosen === undefined) {
-    throw new Error(
-      `No usable CSP source in ${JSON.stringify(webviewCspSource)}`,
-    );
-  }
-  return chosen;
-}

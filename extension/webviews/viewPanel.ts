@@ -30,7 +30,6 @@ import {
 import { renderWebviewHtml } from "./html";
 import { createNonce } from "./nonce";
 import {
-  cspSourceFor,
   backendUrlOf,
   initParams,
   panelTitle,
@@ -197,7 +196,7 @@ export class ViewPanel extends Disposable {
     this.ready = false;
     this.renderedKey = renderKey(session);
     webview.html = renderWebviewHtml({
-      cspSource: cspSourceFor(webview.cspSource),
+      cspSource: webview.cspSource,
       nonce: createNonce(),
       scriptUri: webview.asWebviewUri(script).toString(),
       ...(existsSync(style.fsPath)

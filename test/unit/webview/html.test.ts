@@ -116,12 +116,23 @@ describe("CSP", () => {
     expect(() => buildCsp({ ...base, nonce })).toThrow(/nonce/);
   });
 
-  test.each(["https://a; script-src *", "'self'", "https://a https://b", ""])(
-    "refuses cspSource %j",
-    (cspSource) => {
-      expect(() => buildCsp({ ...base, cspSource })).toThrow(/CSP source/);
-    },
-  );
+  test.each([
+    "https://a; script-src *",
+    "'unsafe-inline'",
+    "'self' 'unsafe-eval'",
+    "https://a  https://b",
+    "*",
+    "",
+  ])("refuses cspSource %j", (cspSource) => {
+    expect(() => buildCsp({ ...base, cspSource })).toThrow(/CSP source/);
+  });
+});
+
+test("takes webview.cspSource as VS Code gives it ('self' and the CDN)", () => {
+  const cspSource = "'self' https://*.vscode-cdn.net";
+  const csp = buildCsp({ ...base, cspSource });
+  expect(csp).toContain(`style-src ${cspSource} 'nonce-${NONCE}'`);
+  expect(csp).toContain(`img-src ${cspSource} data:`);
 });
 
 describe("HTML", () => {

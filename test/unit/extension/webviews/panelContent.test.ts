@@ -1,7 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { Session } from "../../../../extension/contracts";
 import {
-  cspSourceFor,
   initParams,
   isSingleItem,
   normalizeTarget,
@@ -11,7 +10,6 @@ import {
   themeKindOf,
   viewTypeOf,
 } from "../../../../extension/webviews/panelContent";
-import { buildCsp } from "../../../../extension/webviews/html";
 import { hostInit } from "../../../../webview/protocol/host";
 
 const session: Session = {
@@ -101,32 +99,5 @@ describe("host/init", () => {
     expect(renderKey(session)).toBe(
       renderKey({ ...session, userName: "Ada L." }),
     );
-  });
-});
-
-describe("cspSourceFor", () => {
-  test.each([
-    ["'self' https://*.vscode-cdn.net", "https://*.vscode-cdn.net"],
-    [
-      "https://cdn.example/ext/ 'self' https://*.vscode-cdn.net",
-      "https://*.vscode-cdn.net",
-    ],
-    ["https://*.vscode-cdn.net", "https://*.vscode-cdn.net"],
-    ["https://*.vscode-webview-test.com", "https://*.vscode-webview-test.com"],
-  ])("%j -> %j, which html.ts accepts", (raw, expected) => {
-    expect(cspSourceFor(raw)).toBe(expected);
-    expect(() =>
-      buildCsp({
-        cspSource: cspSourceFor(raw),
-        nonce: "q1w2e3r4t5y6u7i8o9p0aZ",
-        scriptUri: "x",
-        title: "t",
-        backendOrigin: session.url,
-      }),
-    ).not.toThrow();
-  });
-
-  test("nothing usable is an error", () => {
-    expect(() => cspSourceFor("'self'")).toThrow(/No usable CSP source/);
   });
 });

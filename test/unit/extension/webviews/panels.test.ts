@@ -102,7 +102,10 @@ describe("WebviewPanels", () => {
       "connect-src http://127.0.0.1:3210 ws://127.0.0.1:3210",
     );
     expect(panel.webview.html).toContain("/ext/dist/webview/board.js");
-    expect(panel.webview.html).toContain("style-src https://*.vscode-cdn.net");
+    // As VS Code gives it; quotes are HTML-escaped inside the meta tag.
+    expect(panel.webview.html).toContain(
+      "style-src &#39;self&#39; https://*.vscode-cdn.net",
+    );
     expect(panel.webview.posted).toEqual([]);
   });
 
