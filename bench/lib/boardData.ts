@@ -8,11 +8,10 @@ import type { ConvexClient } from "convex/browser";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import type { Priority, TaskStatus } from "../../convex/validators";
-import { readOwnerToken } from "../../local-backend/switchboardApp";
-import { exchangeSecret } from "../../mcp-server/tokens";
 import type { InitParams } from "../../webview/protocol";
 import type { BackendProcess } from "./backendProcess";
 import { wsClient } from "./clients";
+import { ownerJwt } from "./switchboardSetup";
 
 export type OwnerSession = {
   /** A one-hour JWT: far longer than the benchmark runs. */
@@ -28,16 +27,8 @@ export type OwnerSession = {
 export async function openOwnerSession(
   backend: BackendProcess,
 ): Promise<OwnerSession> {
-  // signInOwner (switchboardSetup.ts) keeps the JWT inside its HTTP client; the
-  // webview needs the JWT itself, so exchange the owner's secret here too.
-  const secret = readOwnerToken(backend.dataDir);
-  if (secret === null) throw new Error("The backend wrote no owner token.");
-  const { token } = await exchangeSecret(
-    backend.siteUrl,
-    secret,
-    "the benchmark's backend",
-    10_000,
-  );
+  // The webview needs the JWT itself (signInOwner keeps it in an HTTP client).
+  const token = await ownerJwt(backend);
   const client = wsClient(backend.url);
   client.setAuth(() => Promise.resolve(token));
   try {
