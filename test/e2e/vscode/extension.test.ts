@@ -9,34 +9,12 @@
  * Screenshots of the board, task detail, thread and approvals inbox in the dark
  * and light themes land in test-artifacts/vscode/.
  */
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import type { Browser, Frame } from "playwright-core";
-import {
-  afterAll,
-  beforeAll,
-  describe,
-  expect,
-  onTestFailed,
-  test,
-} from "vitest";
+import { join } from "node:path";
+import type { Frame } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../../convex/_generated/api";
 import type { Id } from "../../../convex/_generated/dataModel";
-import {
-  CODE_SERVER_INSTALL_HINT,
-  codeServerBin,
-  startCodeServer,
-  type CodeServer,
-} from "../../support/codeServer";
-import {
-  chromiumPath,
-  launchChromium,
-  openWorkbench,
-  type Workbench,
-} from "../../support/workbench";
+import type { Workbench } from "../../support/workbench";
 import {
   connectOwner,
   provisionAgentClient,
@@ -45,69 +23,35 @@ import {
   type OwnerClient,
 } from "./backendClients";
 
-const REPO_ROOT = resolve(import.meta.dirname, "../../..");
-const DARK_THEME = "Default Dark Modern";
-const LIGHT_THEME = "Light Modern";
+import {
+  LIGHT_THEME,
+  openVscodeSession,
+  vscodeSkipReason,
+  type VscodeSession,
+} from "./vscodeSession";
+
 const EXTENSION_ID = "switchboard.switchboard";
 
-const skipReason = !codeServerBin()
-  ? CODE_SERVER_INSTALL_HINT
-  : !chromiumPath()
-    ? "Chromium is not installed: run `bash scripts/install-e2e-vscode.sh`"
-    : undefined;
-if (skipReason) console.warn(`[e2e/vscode] skipped: ${skipReason}`);
-
-describe.skipIf(skipReason !== undefined)(
+describe.skipIf(vscodeSkipReason !== undefined)(
   "Switchboard's views in VS Code (code-server + Chromium)",
   () => {
-    let tempDir: string;
-    let server: CodeServer | undefined;
-    let browser: Browser | undefined;
+    let session: VscodeSession | undefined;
     let wb: Workbench;
     let owner: OwnerClient | undefined;
     let taskId: Id<"tasks"> | undefined;
 
     beforeAll(async () => {
-      tempDir = await mkdtemp(join(tmpdir(), "switchboard-e2e-views-"));
-      const vsix = join(tempDir, "switchboard.vsix");
-      await promisify(execFile)(
-        process.execPath,
-        [join(REPO_ROOT, "scripts", "package-vsix.mjs"), "--out", vsix],
-        { cwd: REPO_ROOT, timeout: 90_000 },
-      );
-      const workspace = join(tempDir, "workspace");
-      await mkdir(workspace, { recursive: true });
-      await writeFile(join(workspace, "README.md"), "# Demo workspace\n");
-      server = await startCodeServer({
-        vsix,
-        workspace,
-        settings: { "workbench.colorTheme": DARK_THEME },
-      });
-      browser = await launchChromium();
-      wb = await openWorkbench(browser, server.workspaceUrl);
+      session = await openVscodeSession("views");
+      wb = session.workbench;
     }, 170_000);
 
     afterAll(async () => {
       await owner?.close();
-      await wb?.close();
-      await browser?.close();
-      await server?.stop();
-      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+      await session?.close();
     });
 
     function explainFailures(name: string): void {
-      onTestFailed(async () => {
-        const shot = await wb?.screenshot(`failed-${name}`).catch(() => "");
-        const hostLog = await server?.extensionHostLog().catch(() => "");
-        console.error(
-          [
-            `[e2e/vscode] ${name} failed; screenshot: ${shot ?? "none"}`,
-            `--- code-server output\n${server?.logTail() ?? ""}`,
-            `--- extension host\n${hostLog ?? ""}`,
-            `--- page errors\n${wb?.pageErrors.join("\n") ?? ""}`,
-          ].join("\n"),
-        );
-      });
+      session?.explainFailures(name);
     }
 
     /** The webview frame of a view, found by its root test id. */
@@ -120,7 +64,7 @@ describe.skipIf(skipReason !== undefined)(
       await wb.openViewContainer("Switchboard");
       await wb.waitForStatusBar(/Switchboard/);
       const dataDir = join(
-        server!.dirs.userData,
+        session!.server.dirs.userData,
         "User",
         "globalStorage",
         EXTENSION_ID,
