@@ -12,6 +12,7 @@ import { api } from "../../convex/_generated/api";
 import type { TaskStatus } from "../../convex/validators";
 import type { Prewarm } from "../shared/session";
 import { asId } from "../shared/ids";
+import { peopleArgs } from "../shared/people";
 import { FIRST_PAGE, visibleColumns } from "./boardModel";
 
 export function firstPageArgs(projectId: string, status: TaskStatus) {
@@ -20,10 +21,6 @@ export function firstPageArgs(projectId: string, status: TaskStatus) {
     status,
     paginationOpts: { numItems: FIRST_PAGE, cursor: null },
   };
-}
-
-export function peopleArgs(projectId: string) {
-  return { projectId: asId<"projects">(projectId) };
 }
 
 export function prewarmBoard(

@@ -32,10 +32,17 @@ export function buildPeopleIndex(
   };
 }
 
+/**
+ * The arguments of `api.board.people`, built in one place: the board subscribes
+ * the query before React mounts (board/firstPages.ts) and the client matches
+ * subscriptions by their arguments.
+ */
+export function peopleArgs(projectId: string) {
+  return { projectId: asId<"projects">(projectId) };
+}
+
 /** Everyone in the project's org; names update live when someone is renamed. */
 export function usePeople(projectId: string): PeopleIndex {
-  const people = useQuery(api.board.people, {
-    projectId: asId<"projects">(projectId),
-  });
+  const people = useQuery(api.board.people, peopleArgs(projectId));
   return useMemo(() => buildPeopleIndex(people), [people]);
 }
