@@ -33,20 +33,28 @@ function cleanMessage(message: string): string {
   return line === undefined || line === "" ? "Unknown error" : line;
 }
 
+/** Also a ConvexError from another copy of the library (the extension host's, a test's). */
+function isConvexError(error: unknown): error is { data?: unknown } {
+  if (error instanceof ConvexError) return true;
+  if (typeof error !== "object" || error === null) return false;
+  return (
+    (error as { name?: unknown }).name === "ConvexError" ||
+    (error as Record<symbol, unknown>)[Symbol.for("ConvexError")] === true
+  );
+}
+
+/**
+ * What a ConvexError says (its `data`: `{ code, message }` or a string), or
+ * undefined for any other error. The one reader of it, for the webviews and
+ * the extension host alike.
+ */
+export function convexErrorInfo(error: unknown): ErrorInfo | undefined {
+  return isConvexError(error) ? fromData(error.data) : undefined;
+}
+
 export function describeError(error: unknown): ErrorInfo {
-  if (error instanceof ConvexError) {
-    const info = fromData(error.data);
-    if (info !== undefined) return info;
-  }
-  // A ConvexError from another copy of the library still carries `data`.
-  if (
-    typeof error === "object" &&
-    error !== null &&
-    (error as { name?: unknown }).name === "ConvexError"
-  ) {
-    const info = fromData((error as { data?: unknown }).data);
-    if (info !== undefined) return info;
-  }
+  const info = convexErrorInfo(error);
+  if (info !== undefined) return info;
   if (error instanceof Error) return { message: cleanMessage(error.message) };
   return { message: cleanMessage(String(error)) };
 }
