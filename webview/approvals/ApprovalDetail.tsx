@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useMutation, useQuery } from "convex/react";
 import { api } from "../../convex/_generated/api";
 import { Button } from "../components/Button";
+import { TextSection } from "../components/TextSection";
 import { Notice } from "../components/Notice";
 import { Loading } from "../components/ProgressRing";
 import { Tag } from "../components/Tag";
@@ -120,16 +121,14 @@ export function ApprovalDetail({
           </>
         )}
       </dl>
-      <section className="sb-section" aria-labelledby="approval-details">
-        <h2 id="approval-details">Details</h2>
-        {approval.details.trim() === "" ? (
-          <p className="sb-muted">No details.</p>
-        ) : (
-          <pre className="approval__details" data-testid="approval-details">
-            {approval.details}
-          </pre>
-        )}
-      </section>
+      <TextSection
+        id="approval-details"
+        title="Details"
+        text={approval.details}
+        empty="No details."
+        className="approval__details"
+        testId="approval-details"
+      />
       {approval.status !== "pending" ? null : (
         <section
           className="sb-section approval__decide"

@@ -7,6 +7,7 @@ import { api } from "../../convex/_generated/api";
 import { ExternalLink } from "../components/Links";
 import { Loading } from "../components/ProgressRing";
 import { Tag } from "../components/Tag";
+import { TextSection } from "../components/TextSection";
 import {
   formatDateTime,
   formatRelative,
@@ -109,16 +110,14 @@ export function TaskDetail({ taskId }: { readonly taskId: string }) {
         </dd>
       </dl>
 
-      <section className="sb-section" aria-labelledby="task-description">
-        <h2 id="task-description">Description</h2>
-        {task.description.trim() === "" ? (
-          <p className="sb-muted">No description.</p>
-        ) : (
-          <pre className="task__description" data-testid="task-description">
-            {task.description}
-          </pre>
-        )}
-      </section>
+      <TextSection
+        id="task-description"
+        title="Description"
+        text={task.description}
+        empty="No description."
+        className="task__description"
+        testId="task-description"
+      />
       <DependenciesSection
         dependsOn={task.dependsOn}
         projectKey={context.projectKey}
