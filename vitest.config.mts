@@ -53,6 +53,19 @@ export default defineConfig({
         },
       },
       {
+        // Sandboxes against a real Docker engine and the local image from
+        // scripts/build-sandbox-image.sh (heavier tier: npm run test:sandbox).
+        test: {
+          name: "sandbox",
+          include: ["test/sandbox/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          // One Docker engine: files run one after another.
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],

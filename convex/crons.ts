@@ -11,4 +11,13 @@ crons.interval(
   {},
 );
 
+// Runners renew their claim with every report; one silent for two minutes
+// (VS Code closed mid-stage) leaves its sandbox failed and retryable.
+crons.interval(
+  "expire sandbox runner claims",
+  { minutes: 1 },
+  internal.sandboxes.expireRunners,
+  {},
+);
+
 export default crons;

@@ -11,6 +11,7 @@ export const vProjectDoc = schema.doc("projects");
 export const vAgentDoc = schema.doc("agents");
 export const vAuditEventDoc = schema.doc("auditEvents");
 export const vUserDoc = schema.doc("users");
+export const vSandboxDoc = schema.doc("sandboxes");
 
 export function vPaginated<T extends Validator<Value, "required", string>>(
   item: T,

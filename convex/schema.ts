@@ -2,6 +2,7 @@ import { defineSchema } from "convex/server";
 import { agentTables } from "./tables/agents";
 import { auditTables } from "./tables/audit";
 import { identityTables } from "./tables/identity";
+import { sandboxTables } from "./tables/sandboxes";
 import { usageTables } from "./tables/usage";
 import { workTables } from "./tables/work";
 
@@ -11,4 +12,5 @@ export default defineSchema({
   ...workTables,
   ...auditTables,
   ...usageTables,
+  ...sandboxTables,
 });

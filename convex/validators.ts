@@ -109,6 +109,7 @@ export const vAuditEntity = v.union(
   v.literal("approvalRule"),
   v.literal("budget"),
   v.literal("usage"),
+  v.literal("sandbox"),
 );
 export type AuditEntity = Infer<typeof vAuditEntity>;
 
@@ -123,3 +124,57 @@ export const vBudgetScope = v.union(
   v.literal("agent"),
 );
 export type BudgetScope = Infer<typeof vBudgetScope>;
+
+/**
+ * The stages a sandbox is brought up in, in order (model/sandboxStages.ts).
+ * Each is recorded live so the board and task detail can show progress.
+ */
+export const vSandboxStage = v.union(
+  v.literal("worktree"),
+  v.literal("container"),
+  v.literal("configuration"),
+  v.literal("dependencies"),
+  v.literal("mcp"),
+  v.literal("health"),
+);
+export type SandboxStage = Infer<typeof vSandboxStage>;
+
+export const vStageState = v.union(
+  v.literal("pending"),
+  v.literal("running"),
+  v.literal("done"),
+  v.literal("failed"),
+);
+export type StageState = Infer<typeof vStageState>;
+
+export const vSandboxStageRecord = v.object({
+  stage: vSandboxStage,
+  state: vStageState,
+  startedAt: v.optional(v.number()),
+  endedAt: v.optional(v.number()),
+  error: v.optional(v.string()),
+});
+export type SandboxStageRecord = Infer<typeof vSandboxStageRecord>;
+
+/**
+ * Where a sandbox is in its life. "requested", "stopping", "resuming" and
+ * "cleaning" are work waiting for a runner (a VS Code window on the machine
+ * that owns the repository); the others are settled states.
+ */
+export const vSandboxStatus = v.union(
+  v.literal("requested"),
+  v.literal("provisioning"),
+  v.literal("ready"),
+  v.literal("failed"),
+  v.literal("stopping"),
+  v.literal("stopped"),
+  v.literal("resuming"),
+  v.literal("cleaning"),
+  /** Container and worktree removed; the branch was merged or pushed. */
+  v.literal("cleaned"),
+  /** Container removed, worktree kept: its branch holds unmerged, unpushed work. */
+  v.literal("kept"),
+  /** The sweep found its container or worktree gone. */
+  v.literal("missing"),
+);
+export type SandboxStatus = Infer<typeof vSandboxStatus>;

@@ -80,7 +80,18 @@ export function createAccess(
   async function task(taskId: Id<"tasks">) {
     const doc = await ctx.db.get("tasks", taskId);
     if (doc === null) fail("NOT_FOUND", "Task not found.");
-    return { ...(await project(doc.projectId)), task: doc };
+    const access = await project(doc.projectId);
+    // A sandbox's token may read the project but change only its own task.
+    const taskScope =
+      principal.kind === "agent" ? principal.token.taskId : undefined;
+    if (
+      taskScope !== undefined &&
+      taskScope !== taskId &&
+      !permission.endsWith(":read")
+    ) {
+      fail("FORBIDDEN", "This sandbox token may only change its own task.");
+    }
+    return { ...access, task: doc };
   }
 
   async function thread(threadId: Id<"threads">) {

@@ -79,7 +79,13 @@ export async function insertAgentToken(
   access: Access,
   agent: Doc<"agents">,
   project: Doc<"projects">,
-  input: { label: string; scopes?: string[]; tokenHash: string },
+  input: {
+    label: string;
+    scopes?: string[];
+    tokenHash: string;
+    /** Limits the token's changes to this task (sandbox tokens). */
+    taskId?: Id<"tasks">;
+  },
 ): Promise<Id<"agentTokens">> {
   if (access.principal.kind !== "user")
     fail("FORBIDDEN", "Only people mint agent tokens.");
@@ -93,6 +99,7 @@ export async function insertAgentToken(
     agentId: agent._id,
     orgId: agent.orgId,
     projectId: project._id,
+    taskId: input.taskId,
     label: requireText("Label", input.label, 100),
     tokenHash: input.tokenHash,
     scopes: checkScopes(input.scopes ?? agent.defaultScopes),

@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   "approvals:request",
   "approvals:resolve",
   "audit:read",
+  "sandboxes:request",
+  "sandboxes:run",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,6 +42,10 @@ const MEMBER: readonly Permission[] = [
   "threads:post",
   "approvals:request",
   "approvals:resolve",
+  "sandboxes:request",
+  // Running sandboxes (Docker and git on the runner's machine) is for people's
+  // own VS Code windows; agents only ask for one.
+  "sandboxes:run",
 ];
 const ADMIN: readonly Permission[] = [
   ...MEMBER,
@@ -86,6 +92,7 @@ export const AGENT_GRANTABLE: readonly Permission[] = [
   "threads:post",
   "approvals:read",
   "approvals:request",
+  "sandboxes:request",
 ];
 
 export function isPermission(value: string): value is Permission {

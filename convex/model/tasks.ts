@@ -19,6 +19,7 @@ import {
 } from "./dependencies";
 import { fail } from "./errors";
 import { LIMITS } from "./limits";
+import { cleanUpTaskSandboxes } from "./sandboxes";
 import {
   ALLOWED_TRANSITIONS,
   canTransition,
@@ -172,6 +173,9 @@ export async function moveTask(
   const lease = isActive(to) ? task.lease : undefined;
   await ctx.db.patch("tasks", task._id, { status: to, lease, updatedAt: now });
   await propagateDone(ctx, task._id, task.status === "done", to === "done");
+  if (to === "done" || to === "cancelled") {
+    await cleanUpTaskSandboxes(ctx, task._id);
+  }
   return await auditTaskChange(ctx, access, project, task, "task.move");
 }
 

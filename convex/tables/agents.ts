@@ -22,6 +22,8 @@ export const agentTables = {
     orgId: v.id("orgs"),
     /** Agents act only inside this project. */
     projectId: v.id("projects"),
+    /** Sandbox tokens: changes are limited to this task (reads span the project). */
+    taskId: v.optional(v.id("tasks")),
     label: v.string(),
     /** SHA-256 (hex) of the secret; the secret itself is shown once and never stored. */
     tokenHash: v.string(),
