@@ -10,10 +10,13 @@
  *   (re)connect because its ports may change between runs.
  * - SWITCHBOARD_TOKEN: the agent's `sba_…` secret. A person's `sbu_…` works
  *   too, but people belong to many projects, so their calls must name projectId.
+ *   Or SWITCHBOARD_TOKEN_FILE: a file holding it (sandboxes keep their token in
+ *   a 0600 file so that it never appears in a command line or `docker inspect`).
  * - SWITCHBOARD_WAIT_TIMEOUT_MS / SWITCHBOARD_APPROVAL_TIMEOUT_MS /
  *   SWITCHBOARD_CONNECT_TIMEOUT_MS: how long wait_for_updates and
  *   approval_prompt block, and how long a call waits for an unreachable backend.
  */
+import { readFileSync } from "node:fs";
 import { defaultDataDir } from "../local-backend/discovery";
 
 export type BackendLocation =
@@ -83,7 +86,7 @@ export function configFromEnv(
         };
   return {
     backend,
-    token: nonEmpty(env.SWITCHBOARD_TOKEN),
+    token: nonEmpty(env.SWITCHBOARD_TOKEN) ?? tokenFromFile(env),
     waitTimeoutMs: millis(
       env.SWITCHBOARD_WAIT_TIMEOUT_MS,
       DEFAULTS.waitTimeoutMs,
@@ -97,6 +100,18 @@ export function configFromEnv(
       DEFAULTS.connectTimeoutMs,
     ),
   };
+}
+
+function tokenFromFile(env: NodeJS.ProcessEnv): string | undefined {
+  const path = nonEmpty(env.SWITCHBOARD_TOKEN_FILE);
+  if (path === undefined) return undefined;
+  try {
+    return nonEmpty(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(
+      `SWITCHBOARD_TOKEN_FILE ${path} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

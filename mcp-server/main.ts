@@ -5,7 +5,9 @@
  *   switchboard-mcp                 serve MCP on stdio (env: SWITCHBOARD_URL or
  *                                   SWITCHBOARD_DATA_DIR, SWITCHBOARD_TOKEN)
  *   switchboard-mcp setup-claude    register it with Claude Code for a project
+ *   switchboard-mcp check           connect with the token and say who it is
  */
+import { runCheck } from "./check";
 import { runSetupClaude, SETUP_USAGE } from "./setup/setupClaude";
 import { runStdio } from "./stdio";
 
@@ -14,6 +16,7 @@ const USAGE = `usage: switchboard-mcp [setup-claude] [options]
                  env: SWITCHBOARD_TOKEN (the agent's sba_ token), and SWITCHBOARD_URL
                  [+ SWITCHBOARD_SITE_URL] or SWITCHBOARD_DATA_DIR (local backend)
   setup-claude   mint an agent token and register this server with Claude Code
+  check          connect with the token (same env) and print who it belongs to
 
 ${SETUP_USAGE}`;
 
@@ -25,6 +28,13 @@ async function main(argv: string[]): Promise<number | null> {
       process.env,
       (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
       (text) => process.stderr.write(`${text}\n`),
+    );
+  }
+  if (command === "check") {
+    return await runCheck(
+      process.env,
+      (line) => process.stdout.write(`${line}\n`),
+      (line) => process.stderr.write(`${line}\n`),
     );
   }
   if (command === "--help" || command === "-h" || command === "help") {

@@ -153,4 +153,30 @@ export const TOOLS: readonly ToolDefinition[] = [
     scopes: ["tasks:write"],
     hints: { projectId: PROJECT, taskId: TASK_DEFAULT },
   },
+  {
+    name: "request_sandbox",
+    title: "Request a sandbox for your task",
+    description:
+      "Asks for a sandbox for a task you hold: a git worktree on branch switchboard/<task-key>-<slug> from baseBranch and a dev container with this MCP server and a token limited to that task. A person's VS Code brings it up; follow it with get_sandbox (status requested -> provisioning -> ready, or failed with the stage's error).",
+    annotations: WRITE,
+    kind: "mutation",
+    function: api.sandboxes.request,
+    scopes: ["sandboxes:request"],
+    hints: {
+      baseBranch: "The branch to start from, e.g. main.",
+      agentId: "Leave out: you.",
+      repository:
+        "Leave out: the repository of the VS Code window that runs it.",
+    },
+  },
+  {
+    name: "get_sandbox",
+    title: "A task's sandbox and its stages",
+    description:
+      "The task's newest sandbox or null: status, each stage (worktree, container, configuration, dependencies, mcp, health) with timings and errors, branch, worktree path, container id and the tail of the tools' log.",
+    annotations: READ,
+    kind: "query",
+    function: api.sandboxes.forTask,
+    scopes: ["tasks:read"],
+  },
 ];

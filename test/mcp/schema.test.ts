@@ -29,6 +29,8 @@ const CONTRACT = [
   "request_approval",
   "approval_prompt",
   "report_usage",
+  "request_sandbox",
+  "get_sandbox",
 ];
 
 /** Why `schema` does not describe exactly the values `validator` accepts, or null. */

@@ -7,10 +7,13 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { TOOLS } from "../../mcp-server/registry";
 import { ROOT, waitFor } from "../integration/local-backend/backendProcess";
 import {
   callOk,
@@ -64,7 +67,7 @@ describe("over stdio", () => {
       resources: { subscribe: true },
     });
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(11);
+    expect(tools).toHaveLength(TOOLS.length);
     const context = await callOk<{ me: { name: string } }>(
       client,
       "get_context",
@@ -133,7 +136,7 @@ describe("over stdio", () => {
     );
     expect((await answer(2)).error?.code).toBe(-32601);
     const listed = (await answer(3)) as { result?: { tools: unknown[] } };
-    expect(listed.result?.tools).toHaveLength(11);
+    expect(listed.result?.tools).toHaveLength(TOOLS.length);
     const failed = (await answer(4)) as {
       result?: { isError: boolean; content: { text: string }[] };
     };
@@ -149,4 +152,47 @@ describe("over stdio", () => {
     child.stdin.end();
     expect(await exited).toBe(0);
   });
+
+  test("check: says who the token belongs to, read from SWITCHBOARD_TOKEN_FILE; refuses a bad token", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "switchboard-check-"));
+    try {
+      const tokenFile = join(dir, "token");
+      await writeFile(tokenFile, `${agent.secret}\n`, { mode: 0o600 });
+      const { SWITCHBOARD_TOKEN: _secret, ...withoutToken } = serverEnv();
+      const ok = await runCli(["check"], {
+        ...withoutToken,
+        SWITCHBOARD_TOKEN_FILE: tokenFile,
+      });
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(
+        /^switchboard-mcp check: ok, agent "stdio-agent" in project \w+ with \d+ scopes\n$/,
+      );
+      expect(ok.stdout + ok.stderr).not.toContain(agent.secret);
+
+      const bad = await runCli(["check"], {
+        ...serverEnv(),
+        SWITCHBOARD_TOKEN: "sba_not-a-real-token",
+      });
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toBe("");
+      expect(bad.stderr).toMatch(/^switchboard-mcp check: failed: /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER, ...args], { env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}

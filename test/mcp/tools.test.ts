@@ -252,4 +252,34 @@ describe("tools", () => {
     });
     expect(decided.status).toBe("approved");
   });
+
+  test("request_sandbox and get_sandbox: an agent asks for its task's sandbox and follows it", async () => {
+    const task = await create({ title: "Sandboxed work" });
+    await callOk(env.mcp.client, "claim_task", { taskId: task.id });
+    const sandboxId = await callOk<string>(env.mcp.client, "request_sandbox", {
+      taskId: task.id,
+      baseBranch: "main",
+    });
+    const sandbox = await callOk<{
+      _id: string;
+      status: string;
+      branch: string;
+      agentId: string;
+      stages: { stage: string; state: string }[];
+    }>(env.mcp.client, "get_sandbox", { taskId: task.id });
+    expect(sandbox).toMatchObject({
+      _id: sandboxId,
+      status: "requested",
+      branch: `switchboard/${task.key}-sandboxed-work`,
+      agentId: env.agent.agentId,
+    });
+    expect(sandbox.stages.map((stage) => stage.state)).toEqual(
+      Array(6).fill("pending"),
+    );
+    // The people's side sees the same request, waiting for a runner.
+    const live = await env.world.owner.query(api.sandboxes.listLive, {
+      projectId: env.world.projectId,
+    });
+    expect(live.map((row) => row._id)).toContain(sandboxId);
+  });
 });
