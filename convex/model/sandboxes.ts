@@ -189,7 +189,8 @@ export async function requestChange(
   if (change === "retry") {
     // Retrying starts at the stage that failed; what earlier stages made (the
     // worktree and anything committed in it) stays.
-    const from = sandbox.status === "missing" ? "container" : sandbox.stage;
+    // A missing sandbox starts over; the worktree stage reuses a surviving worktree.
+    const from = sandbox.status === "missing" ? "worktree" : sandbox.stage;
     Object.assign(patch, {
       status: "requested",
       startStage: from,

@@ -1,0 +1,280 @@
+/**
+ * What each sandbox stage does on the runner's machine. Every stage reads what
+ * it needs from the sandbox record and the environment and returns the facts
+ * it learned (worktree path, container id), so a retry can start at any stage.
+ * Failures are SandboxStageErrors: a message for the person and a log tail.
+ */
+import { join } from "node:path";
+import { simpleGit } from "simple-git";
+import type { Doc } from "../../convex/_generated/dataModel";
+import type { SandboxStage } from "../../convex/validators";
+import type { DevcontainerCli, SandboxTarget } from "./devcontainerCli";
+import {
+  loadDevcontainerConfig,
+  SANDBOX_TOOLS_DIR,
+  withSandboxAdditions,
+  writeOverrideConfig,
+} from "./devcontainerConfig";
+import { dockerEngineCheck } from "./docker";
+import { prepareWorktree } from "./git";
+import { SandboxStageError } from "./stageError";
+
+export type Sandbox = Doc<"sandboxes">;
+
+/** The runner's machine, as every stage sees it. */
+export type SandboxEnvironment = {
+  /** Absolute path of the repository this runner serves. */
+  repository: string;
+  /** Worktrees go to `<worktreeRoot>/<task-key>`. */
+  worktreeRoot: string;
+  /** Per-sandbox files outside the worktree (the override devcontainer.json). */
+  stateDir: string;
+  /** The directory with switchboard-mcp's bundle, mounted read-only in the container. */
+  toolsDir: string;
+  /** The deployment as the container reaches it. */
+  backendUrl: string;
+  siteUrl: string;
+  /** Run the container on the host's network (a local backend on 127.0.0.1). */
+  hostNetwork: boolean;
+  /** DOCKER_HOST of the engine sandboxes run on; undefined = the local default. */
+  dockerHost: string | undefined;
+  devcontainer: DevcontainerCli;
+  /** Install Claude Code in the container (npm install -g) during MCP setup. */
+  installClaudeCode: boolean;
+};
+
+export type StageFacts = {
+  worktreePath?: string;
+  containerId?: string;
+  branchCreated?: boolean;
+};
+
+export type StageRun = {
+  sandbox: Sandbox;
+  env: SandboxEnvironment;
+  onLog: (line: string) => void;
+  /** The dev container CLI's handle on this sandbox, written once per run (see writeTarget). */
+  target: () => Promise<SandboxTarget>;
+  /** Mints the sandbox's own agent token; returns the secret. */
+  issueToken: () => Promise<string>;
+};
+
+/** Where the token lives inside the container, under the remote user's home. */
+const TOKEN_FILE = "$HOME/.switchboard/token";
+
+export const STAGE_RUNNERS: Readonly<
+  Record<SandboxStage, (run: StageRun) => Promise<StageFacts>>
+> = {
+  worktree: async ({ sandbox, env }) => {
+    const worktreePath = worktreePathOf(sandbox, env);
+    const prepared = await prepareWorktree({
+      repository: env.repository,
+      baseBranch: sandbox.baseBranch,
+      branch: sandbox.branch,
+      worktreePath,
+      ownedBranch: sandbox.branchCreated,
+    });
+    return {
+      worktreePath,
+      branchCreated: sandbox.branchCreated || prepared.createdBranch,
+    };
+  },
+
+  container: async (run) => {
+    await dockerEngineCheck(run.env.dockerHost);
+    const { containerId } = await run.env.devcontainer.up(await run.target(), {
+      // Lifecycle commands run in the dependency stage, where they are timed.
+      skipPostCreate: true,
+      onLog: run.onLog,
+    });
+    return { containerId };
+  },
+
+  configuration: async (run) => {
+    const token = await run.issueToken();
+    // The token goes in on stdin to a 0600 file: never in an argument list,
+    // the container's environment or `docker inspect`.
+    await execOk(
+      run,
+      [
+        "sh",
+        "-c",
+        `umask 077 && mkdir -p "$HOME/.switchboard" && cat > "${TOKEN_FILE}"`,
+      ],
+      "store the sandbox token",
+      token,
+    );
+    // The worktree belongs to the host's user; git refuses "dubious ownership" otherwise.
+    await execOk(
+      run,
+      [
+        "sh",
+        "-c",
+        `git config --global --add safe.directory '${worktreePathOf(run.sandbox, run.env)}' || true`,
+      ],
+      "configure git",
+    );
+    return {};
+  },
+
+  dependencies: async (run) => {
+    await run.env.devcontainer.runUserCommands(await run.target(), {
+      onLog: run.onLog,
+    });
+    return {};
+  },
+
+  mcp: async (run) => {
+    const version = await exec(run, ["node", "--version"]);
+    const major = /^v(\d+)\./.exec(version.stdout.trim())?.[1];
+    if (version.exitCode !== 0 || major === undefined || Number(major) < 18) {
+      throw new SandboxStageError(
+        'The container has no Node.js 18 or later, which switchboard-mcp and Claude Code need. Add Node to the image, e.g. the "ghcr.io/devcontainers/features/node" feature in devcontainer.json, and retry.',
+        version.stderr,
+      );
+    }
+    if (run.env.installClaudeCode) {
+      await execOk(
+        run,
+        ["npm", "install", "-g", "@anthropic-ai/claude-code"],
+        "install Claude Code",
+      );
+    }
+    await execOk(
+      run,
+      [
+        "node",
+        "-e",
+        CLAUDE_CONFIG_SCRIPT,
+        JSON.stringify(mcpServerEntry(run.env)),
+      ],
+      "write Claude Code's MCP configuration",
+    );
+    return {};
+  },
+
+  health: async (run) => {
+    const worktree = worktreePathOf(run.sandbox, run.env);
+    const branch = await exec(run, [
+      "git",
+      "-C",
+      worktree,
+      "rev-parse",
+      "--abbrev-ref",
+      "HEAD",
+    ]);
+    if (branch.exitCode !== 0 || branch.stdout.trim() !== run.sandbox.branch) {
+      throw new SandboxStageError(
+        `Inside the container, ${worktree} is not a checkout of ${run.sandbox.branch}${branch.stdout.trim() === "" ? "" : ` (found ${branch.stdout.trim()})`}.`,
+        branch.stderr,
+      );
+    }
+    // The same check switchboard-mcp's users run: backend reachable, token accepted.
+    await execOk(
+      run,
+      [
+        "sh",
+        "-c",
+        `SWITCHBOARD_TOKEN_FILE="${TOKEN_FILE}" node ${SANDBOX_TOOLS_DIR}/mcp-server.js check`,
+      ],
+      "reach the control plane from inside the container",
+    );
+    return {};
+  },
+};
+
+export function worktreePathOf(
+  sandbox: Sandbox,
+  env: SandboxEnvironment,
+): string {
+  return sandbox.worktreePath ?? join(env.worktreeRoot, sandbox.taskKey);
+}
+
+/** The dev container CLI's handle on this sandbox (the override config rewritten each time). */
+export async function writeTarget({
+  sandbox,
+  env,
+}: Pick<StageRun, "sandbox" | "env">): Promise<SandboxTarget> {
+  const worktreePath = worktreePathOf(sandbox, env);
+  const loaded = await loadDevcontainerConfig(worktreePath);
+  const config = withSandboxAdditions(loaded.config, {
+    sandboxId: sandbox._id,
+    worktreePath,
+    gitCommonDir: await gitCommonDir(env.repository),
+    backendUrl: env.backendUrl,
+    siteUrl: env.siteUrl,
+    hostNetwork: env.hostNetwork,
+    toolsDir: env.toolsDir,
+  });
+  const overrideConfigPath = await writeOverrideConfig(
+    config,
+    join(env.stateDir, sandbox._id),
+  );
+  return {
+    workspaceFolder: worktreePath,
+    overrideConfigPath,
+    sandboxId: sandbox._id,
+    dockerHost: env.dockerHost,
+  };
+}
+
+async function gitCommonDir(repository: string): Promise<string> {
+  const dir = await simpleGit(repository).revparse([
+    "--path-format=absolute",
+    "--git-common-dir",
+  ]);
+  return dir.trim();
+}
+
+async function exec(run: StageRun, command: string[], stdin?: string) {
+  return await run.env.devcontainer.exec(await run.target(), command, {
+    stdin,
+    onLog: run.onLog,
+  });
+}
+
+async function execOk(
+  run: StageRun,
+  command: string[],
+  what: string,
+  stdin?: string,
+): Promise<string> {
+  const result = await exec(run, command, stdin);
+  if (result.exitCode !== 0) {
+    throw new SandboxStageError(
+      `Could not ${what} in the container (exit code ${result.exitCode}).`,
+      `${result.stdout}\n${result.stderr}`.trim(),
+    );
+  }
+  return result.stdout;
+}
+
+/** Claude Code's user-scope MCP server entry for switchboard-mcp inside the container. */
+function mcpServerEntry(env: SandboxEnvironment) {
+  return {
+    type: "stdio",
+    command: "node",
+    args: [`${SANDBOX_TOOLS_DIR}/mcp-server.js`],
+    env: {
+      SWITCHBOARD_URL: env.backendUrl,
+      SWITCHBOARD_SITE_URL: env.siteUrl,
+      // Resolved in the container by the script below.
+      SWITCHBOARD_TOKEN_FILE: TOKEN_FILE,
+    },
+  };
+}
+
+/**
+ * Merges the entry into ~/.claude.json (Claude Code's user-scope settings)
+ * under mcpServers.switchboard, keeping everything else in the file.
+ */
+const CLAUDE_CONFIG_SCRIPT = `
+const fs = require("fs"), path = require("path"), os = require("os");
+const file = path.join(os.homedir(), ".claude.json");
+const entry = JSON.parse(process.argv[1]);
+entry.env.SWITCHBOARD_TOKEN_FILE = path.join(os.homedir(), ".switchboard", "token");
+let settings = {};
+try { settings = JSON.parse(fs.readFileSync(file, "utf8")); } catch {}
+settings.mcpServers = { ...(settings.mcpServers || {}), switchboard: entry };
+fs.writeFileSync(file, JSON.stringify(settings, null, 2), { mode: 0o600 });
+`;
