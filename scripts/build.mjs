@@ -5,7 +5,14 @@
 //   --production  minify everything and emit no sourcemaps (packaging)
 
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -123,6 +130,19 @@ function copySqliteWasm() {
 }
 
 /**
+ * The dev container CLI, which sandboxes run as a child process. It is already
+ * one bundled file tree with no dependencies; the packaged extension ships
+ * no node_modules, so it is copied as is into dist/devcontainers-cli/.
+ */
+function copyDevcontainersCli() {
+  const from = join(root, "node_modules", "@devcontainers", "cli");
+  const to = join(root, "dist", "devcontainers-cli");
+  for (const entry of ["devcontainer.js", "package.json", "dist", "scripts"]) {
+    cpSync(join(from, entry), join(to, entry), { recursive: true });
+  }
+}
+
+/**
  * Switchboard's own convex/ functions, bundled once at build time for the
  * packaged extension (which ships neither the sources nor esbuild). The
  * backend just built does the bundling, so there is one way to bundle them.
@@ -161,6 +181,7 @@ async function main() {
       return;
     }
     copySqliteWasm();
+    copyDevcontainersCli();
     bundleFunctionsInto("dist/functions");
     return;
   }

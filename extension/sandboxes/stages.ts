@@ -10,6 +10,8 @@ import type { Doc } from "../../convex/_generated/dataModel";
 import type { SandboxStage } from "../../convex/validators";
 import type { DevcontainerCli, SandboxTarget } from "./devcontainerCli";
 import {
+  checkDevcontainerConfigText,
+  CONFIG_PATHS,
   loadDevcontainerConfig,
   SANDBOX_TOOLS_DIR,
   withSandboxAdditions,
@@ -66,6 +68,13 @@ export const STAGE_RUNNERS: Readonly<
   Record<SandboxStage, (run: StageRun) => Promise<StageFacts>>
 > = {
   worktree: async ({ sandbox, env }) => {
+    // What can fail without side effects is checked before the worktree is
+    // made, so such a failure leaves the repository exactly as it was.
+    await dockerEngineCheck(env.dockerHost);
+    await checkConfigAt(
+      env.repository,
+      sandbox.branchCreated ? sandbox.branch : sandbox.baseBranch,
+    );
     const worktreePath = worktreePathOf(sandbox, env);
     const prepared = await prepareWorktree({
       repository: env.repository,
@@ -216,6 +225,21 @@ export async function writeTarget({
     sandboxId: sandbox._id,
     dockerHost: env.dockerHost,
   };
+}
+
+/** The repository's devcontainer.json as committed on `ref`, checked (a missing one is fine). */
+async function checkConfigAt(repository: string, ref: string): Promise<void> {
+  for (const path of CONFIG_PATHS) {
+    let text: string;
+    try {
+      text = await simpleGit(repository).show([`${ref}:${path}`]);
+    } catch {
+      // Not on that ref (or no such ref: the worktree step says so clearly).
+      continue;
+    }
+    checkDevcontainerConfigText(`${path} on ${ref}`, text);
+    return;
+  }
 }
 
 async function gitCommonDir(repository: string): Promise<string> {

@@ -20,6 +20,8 @@ import {
   hostInit,
   hostTargetChanged,
   hostThemeChanged,
+  webviewAttachSandbox,
+  webviewOpenSandbox,
   webviewOpenView,
   webviewReady,
   type NotificationType,
@@ -161,6 +163,24 @@ export class ViewPanel extends Disposable {
     endpoint.onNotification(webviewOpenView, ({ view, target }) =>
       deps.open(view, target),
     );
+    // Sandboxes need git, Docker and VS Code windows: the commands do the
+    // asking and report their own failures, so a rejection here is only logged.
+    endpoint.onNotification(webviewOpenSandbox, ({ taskId }) =>
+      this.runCommand("switchboard.openSandbox", { taskId }),
+    );
+    endpoint.onNotification(webviewAttachSandbox, ({ sandboxId }) =>
+      this.runCommand("switchboard.attachSandbox", { sandboxId }),
+    );
+  }
+
+  private runCommand(command: string, args: Record<string, string>): void {
+    vscode.commands
+      .executeCommand(command, args)
+      .then(undefined, (error: unknown) =>
+        this.deps.log.warn(
+          `[${this.view} view] ${command} failed: ${errorMessage(error)}`,
+        ),
+      );
   }
 
   private sendInit(): void {

@@ -158,7 +158,8 @@ describe("over stdio", () => {
     try {
       const tokenFile = join(dir, "token");
       await writeFile(tokenFile, `${agent.secret}\n`, { mode: 0o600 });
-      const { SWITCHBOARD_TOKEN: _secret, ...withoutToken } = serverEnv();
+      const withoutToken: Record<string, string> = { ...serverEnv() };
+      delete withoutToken.SWITCHBOARD_TOKEN;
       const ok = await runCli(["check"], {
         ...withoutToken,
         SWITCHBOARD_TOKEN_FILE: tokenFile,

@@ -5,6 +5,7 @@
  * column re-renders that column and the cards that changed, nothing else.
  */
 import {
+  startTransition,
   useCallback,
   useDeferredValue,
   useEffect,
@@ -46,13 +47,14 @@ import {
   keyboardMoveTarget,
 } from "../shared/moveRules";
 import { useBoardData } from "./useBoardData";
+import { useLiveSandboxes } from "./useLiveSandboxes";
 import { useMoves } from "./useMoves";
 
 export const FIRST_RENDER_MARK = "switchboard:board:first-render";
 let firstRenderMarked = false;
 
 export function BoardApp({ ui }: { readonly ui: UiState<BoardPrefs> }) {
-  const { context, openView } = useViewEnv();
+  const { context, openView, openSandbox } = useViewEnv();
   const { projectId, projectKey } = context;
   const people = usePeople(projectId);
   const [prefs, setPrefs] = useState(() => ui.get());
@@ -64,6 +66,9 @@ export function BoardApp({ ui }: { readonly ui: UiState<BoardPrefs> }) {
   );
   const data = useBoardData(projectId, prefs.showCancelled, filtering);
   const moves = useMoves(projectKey);
+  // Sandbox badges are subscribed once the first pages are on screen.
+  const [firstShown, setFirstShown] = useState(false);
+  const sandboxes = useLiveSandboxes(projectId, firstShown);
   const [dragging, setDragging] = useState<BoardCard | null>(null);
   const [focused, setFocused] = useState<Position | null>(null);
   const [focusRequest, setFocusRequest] = useState<
@@ -103,6 +108,7 @@ export function BoardApp({ ui }: { readonly ui: UiState<BoardPrefs> }) {
     moves,
     projectKey,
     openView,
+    openSandbox,
   });
   useEffect(() => {
     latest.current = {
@@ -113,6 +119,7 @@ export function BoardApp({ ui }: { readonly ui: UiState<BoardPrefs> }) {
       moves,
       projectKey,
       openView,
+      openSandbox,
     };
   });
 
@@ -155,6 +162,7 @@ export function BoardApp({ ui }: { readonly ui: UiState<BoardPrefs> }) {
   const handlers = useMemo<CardHandlers>(
     () => ({
       onOpen: (card) => latest.current.openView("task", { taskId: card._id }),
+      onOpenSandbox: (card) => latest.current.openSandbox(card._id),
       onFocus: (card) => setFocused({ status: card.status, taskId: card._id }),
       onDragStart: (card) => setDragging(card),
       onDragEnd: () => setDragging(null),
@@ -225,13 +233,13 @@ export function BoardApp({ ui }: { readonly ui: UiState<BoardPrefs> }) {
 
   const tracker = useRef(new FirstRenderTracker());
   const onFirstPage = useCallback((status: TaskStatus) => {
-    if (
-      tracker.current.report(status, latest.current.columns) &&
-      !firstRenderMarked
-    ) {
+    if (!tracker.current.report(status, latest.current.columns)) return;
+    if (!firstRenderMarked) {
       firstRenderMarked = true;
       performance.mark(FIRST_RENDER_MARK);
     }
+    // Called from a layout effect: a transition lets the first paint go first.
+    startTransition(() => setFirstShown(true));
   }, []);
 
   const loadingAll =
@@ -270,6 +278,7 @@ export function BoardApp({ ui }: { readonly ui: UiState<BoardPrefs> }) {
             people={people}
             tabStopId={stop?.status === status ? stop.taskId : null}
             pendingIds={moves.pendingIds}
+            sandboxes={sandboxes}
             dropState={dropStateOf(dragging, status)}
             focusRequest={focusRequest?.status === status ? focusRequest : null}
             handlers={handlers}

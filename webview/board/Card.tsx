@@ -5,14 +5,21 @@
  */
 import { memo, type DragEvent, type KeyboardEvent } from "react";
 import type { BoardCard } from "../../convex/model/boardCards";
+import type { SandboxStatus } from "../../convex/validators";
 import { Tag } from "../components/Tag";
 import { formatDateTime, plural, PRIORITY_LABELS } from "../shared/format";
+import {
+  canOpenSandbox,
+  SANDBOX_STATUS_LABELS,
+  sandboxTone,
+} from "../task/sandboxModel";
 import { sameCard } from "./boardModel";
 
 export const TASK_MIME = "application/x-switchboard-task";
 
 export interface CardHandlers {
   readonly onOpen: (card: BoardCard) => void;
+  readonly onOpenSandbox: (card: BoardCard) => void;
   readonly onKeyDown: (
     card: BoardCard,
     event: KeyboardEvent<HTMLElement>,
@@ -29,6 +36,8 @@ export interface CardProps {
   readonly holder: string | undefined;
   readonly tabbable: boolean;
   readonly pending: boolean;
+  /** The status of the task's live sandbox, if it has one. */
+  readonly sandbox: SandboxStatus | undefined;
   readonly handlers: CardHandlers;
 }
 
@@ -39,6 +48,7 @@ function CardView({
   holder,
   tabbable,
   pending,
+  sandbox,
   handlers,
 }: CardProps) {
   const blocked = card.openBlockers > 0;
@@ -57,6 +67,7 @@ function CardView({
       ? `blocked by ${plural(card.openBlockers, "open dependency", "open dependencies")}`
       : null,
     card.labels.length > 0 ? `labels ${card.labels.join(", ")}` : null,
+    sandbox === undefined ? null : `sandbox ${SANDBOX_STATUS_LABELS[sandbox]}`,
   ]
     .filter((part) => part !== null)
     .join(", ");
@@ -92,6 +103,34 @@ function CardView({
             {PRIORITY_LABELS[card.priority]}
           </span>
         )}
+        {sandbox === undefined && canOpenSandbox(card.status, null) ? (
+          <button
+            type="button"
+            className="card__action card__action--sandbox"
+            aria-label={`Open a sandbox for ${cardKey}`}
+            title="Open sandbox"
+            data-testid="card-open-sandbox"
+            // Part of the card's roving tab stop: only the tabbable card's is reachable.
+            tabIndex={tabbable ? 0 : -1}
+            onClick={(event) => {
+              event.stopPropagation();
+              handlers.onOpenSandbox(card);
+            }}
+            // Enter and Space press the button; the card must not open the task too.
+            onKeyDown={(event) => {
+              if (event.key === "Enter" || event.key === " ") {
+                event.stopPropagation();
+              }
+            }}
+            // Draggable itself so that a drag starting here is cancelled here
+            // instead of dragging the card.
+            draggable
+            onDragStart={(event) => {
+              event.preventDefault();
+              event.stopPropagation();
+            }}
+          />
+        ) : null}
       </div>
       <div className="card__title">{card.title}</div>
       {card.labels.length === 0 ? null : (
@@ -105,6 +144,16 @@ function CardView({
         <span className="card__assignee" title="Assignee">
           {assignee ?? "Unassigned"}
         </span>
+        {sandbox === undefined ? null : (
+          <span
+            className={`card__sandbox card__sandbox--${sandboxTone(sandbox)}`}
+            title={`Sandbox: ${SANDBOX_STATUS_LABELS[sandbox]}`}
+            data-testid="card-sandbox"
+            data-status={sandbox}
+          >
+            {SANDBOX_STATUS_LABELS[sandbox]}
+          </span>
+        )}
         {holder === undefined || card.lease === undefined ? null : (
           <span
             className="card__lease"
@@ -135,5 +184,6 @@ export const Card = memo(
     a.holder === b.holder &&
     a.tabbable === b.tabbable &&
     a.pending === b.pending &&
+    a.sandbox === b.sandbox &&
     a.handlers === b.handlers,
 );

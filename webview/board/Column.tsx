@@ -21,6 +21,7 @@ import { CARD_HEIGHT } from "./boardModel";
 import { observeRectWithoutReading } from "./observeRect";
 import { Card, TASK_MIME, type CardHandlers } from "./Card";
 import type { PageStatus } from "./useBoardData";
+import type { SandboxIndex } from "./useLiveSandboxes";
 
 /** "legal"/"illegal" while a card from another column is dragged. */
 export type DropState = "idle" | "source" | "legal" | "illegal";
@@ -42,6 +43,8 @@ export interface ColumnProps {
   readonly people: PeopleIndex;
   readonly tabStopId: string | null;
   readonly pendingIds: ReadonlySet<string>;
+  /** taskId -> status of the project's live sandboxes. */
+  readonly sandboxes: SandboxIndex;
   readonly dropState: DropState;
   readonly focusRequest: FocusRequest | null;
   readonly handlers: CardHandlers;
@@ -200,6 +203,7 @@ function ColumnView(props: ColumnProps) {
                       card._id === tabStopId || card._id === fallbackStop
                     }
                     pending={props.pendingIds.has(card._id)}
+                    sandbox={props.sandboxes.get(card._id)}
                     handlers={props.handlers}
                   />
                 </div>

@@ -144,3 +144,24 @@ export const webviewOpenView = defineNotification<OpenViewParams>(
   "webview/view/open",
   isObject({ view: isOneOf(VIEW_KINDS), target: isViewTarget }),
 );
+
+/**
+ * webview -> host: open a sandbox for a task. Only the host can: it asks for
+ * the base branch and agent, then requests it (the runner does git and Docker).
+ */
+export interface OpenSandboxParams {
+  readonly taskId: string;
+}
+export const webviewOpenSandbox = defineNotification<OpenSandboxParams>(
+  "webview/sandbox/open",
+  isObject({ taskId: isNonEmptyString }),
+);
+
+/** webview -> host: work in a ready sandbox (a Dev Containers window or a terminal in it). */
+export interface AttachSandboxParams {
+  readonly sandboxId: string;
+}
+export const webviewAttachSandbox = defineNotification<AttachSandboxParams>(
+  "webview/sandbox/attach",
+  isObject({ sandboxId: isNonEmptyString }),
+);

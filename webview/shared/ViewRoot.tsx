@@ -37,6 +37,8 @@ export function ViewRoot({
             target: state.target,
             theme: state.init.theme,
             openView: session.openView,
+            openSandbox: session.openSandbox,
+            attachSandbox: session.attachSandbox,
           }
         : null,
     [state, session],

@@ -14,6 +14,8 @@ import {
   hostInit,
   hostTargetChanged,
   hostThemeChanged,
+  webviewAttachSandbox,
+  webviewOpenSandbox,
   webviewOpenView,
   webviewReady,
   type InitParams,
@@ -114,6 +116,16 @@ export class ViewSession<C extends AuthClient> {
   /** Asks the host to open (or reveal) another view. */
   readonly openView = (view: ViewKind, target: ViewTarget): void => {
     this.endpoint.notify(webviewOpenView, { view, target });
+  };
+
+  /** Asks the host to open a sandbox for a task: only it can run git and Docker. */
+  readonly openSandbox = (taskId: string): void => {
+    this.endpoint.notify(webviewOpenSandbox, { taskId });
+  };
+
+  /** Asks the host to open a ready sandbox (Dev Containers window or terminal). */
+  readonly attachSandbox = (sandboxId: string): void => {
+    this.endpoint.notify(webviewAttachSandbox, { sandboxId });
   };
 
   dispose(): void {

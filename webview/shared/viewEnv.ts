@@ -8,6 +8,10 @@ export interface ViewEnv {
   readonly theme: ThemeKind;
   /** Opens (or reveals) another view in VS Code, e.g. a card's Task detail. */
   readonly openView: (view: ViewKind, target: ViewTarget) => void;
+  /** Asks the host to open a sandbox for a task (it asks for branch and agent). */
+  readonly openSandbox: (taskId: string) => void;
+  /** Asks the host to open a ready sandbox in VS Code. */
+  readonly attachSandbox: (sandboxId: string) => void;
 }
 
 export const ViewEnvContext = createContext<ViewEnv | null>(null);

@@ -1,6 +1,7 @@
 /**
  * One task, live: header, status move, fields, description (plain text, never
- * HTML), then its dependencies, thread, approvals and history sections.
+ * HTML), its sandbox, then its dependencies, thread, approvals and history
+ * sections.
  */
 import { useQuery } from "convex/react";
 import { api } from "../../convex/_generated/api";
@@ -22,6 +23,7 @@ import { useNow } from "../shared/useNow";
 import { useViewEnv } from "../shared/viewEnv";
 import { ApprovalsSection, HistorySection } from "./ActivitySections";
 import { DependenciesSection, ThreadSection } from "./RelatedSections";
+import { SandboxSection } from "./SandboxSection";
 import { StatusMover } from "./StatusMover";
 import { describeLease } from "./taskModel";
 
@@ -118,6 +120,7 @@ export function TaskDetail({ taskId }: { readonly taskId: string }) {
         className="task__description"
         testId="task-description"
       />
+      <SandboxSection taskId={task._id} taskStatus={task.status} />
       <DependenciesSection
         dependsOn={task.dependsOn}
         projectKey={context.projectKey}

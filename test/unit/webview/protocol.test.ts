@@ -10,6 +10,8 @@ import {
   isMessage,
   isString,
   methodsOf,
+  webviewAttachSandbox,
+  webviewOpenSandbox,
   webviewOpenView,
   webviewReady,
 } from "../../../webview/protocol";
@@ -40,6 +42,8 @@ describe("message names", () => {
       hostThemeChanged,
       hostTargetChanged,
       webviewOpenView,
+      webviewOpenSandbox,
+      webviewAttachSandbox,
     ];
     expect(all.map((m) => m.method)).toEqual([
       "webview/ready",
@@ -48,6 +52,8 @@ describe("message names", () => {
       "host/theme/changed",
       "host/target/changed",
       "webview/view/open",
+      "webview/sandbox/open",
+      "webview/sandbox/attach",
     ]);
   });
 });
@@ -158,6 +164,28 @@ describe("payload guards", () => {
     expect(ok({ view: "task", target: { taskId: 1 } })).toBe(false);
     expect(ok({ view: "task" })).toBe(false);
     expect(ok(null)).toBe(false);
+  });
+
+  test("webview/sandbox/open params: a task id", () => {
+    const ok = webviewOpenSandbox.isParams;
+    expect(ok({ taskId: "t1" })).toBe(true);
+    expect(ok({ taskId: "t1", extra: 1 })).toBe(true);
+    expect(ok({ taskId: "" })).toBe(false);
+    expect(ok({ taskId: 1 })).toBe(false);
+    expect(ok({ sandboxId: "s1" })).toBe(false);
+    expect(ok({})).toBe(false);
+    expect(ok(null)).toBe(false);
+    expect(ok("t1")).toBe(false);
+  });
+
+  test("webview/sandbox/attach params: a sandbox id", () => {
+    const ok = webviewAttachSandbox.isParams;
+    expect(ok({ sandboxId: "s1" })).toBe(true);
+    expect(ok({ sandboxId: "" })).toBe(false);
+    expect(ok({ sandboxId: null })).toBe(false);
+    expect(ok({ taskId: "t1" })).toBe(false);
+    expect(ok([])).toBe(false);
+    expect(ok(undefined)).toBe(false);
   });
 
   test("handshake and host messages", () => {

@@ -271,6 +271,25 @@ describe("while connected", () => {
     });
   });
 
+  test("openSandbox and attachSandbox post their notifications", () => {
+    const { host, session } = setup();
+    session.start();
+    session.openSandbox("t9");
+    session.attachSandbox("s3");
+    expect(host.sent.slice(-2)).toEqual([
+      {
+        kind: "notification",
+        method: "webview/sandbox/open",
+        params: { taskId: "t9" },
+      },
+      {
+        kind: "notification",
+        method: "webview/sandbox/attach",
+        params: { sandboxId: "s3" },
+      },
+    ]);
+  });
+
   test("dispose closes the client and stops listening", () => {
     const { host, clients, session } = setup();
     session.start();
