@@ -167,6 +167,7 @@ export const reportStage = tenantMutation({
       v.object({
         worktreePath: v.optional(v.string()),
         containerId: v.optional(v.string()),
+        remoteUser: v.optional(v.string()),
         branchCreated: v.optional(v.boolean()),
       }),
     ),

@@ -315,6 +315,7 @@ export type StageReport = {
   facts?: {
     worktreePath?: string;
     containerId?: string;
+    remoteUser?: string;
     branchCreated?: boolean;
   };
 };

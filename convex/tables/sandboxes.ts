@@ -32,6 +32,8 @@ export const sandboxTables = {
     /** The Docker host: "local" or the DOCKER_HOST it targets (e.g. ssh://builder). */
     host: v.string(),
     containerId: v.optional(v.string()),
+    /** The user the dev container runs its commands as (devcontainer.json remoteUser). */
+    remoteUser: v.optional(v.string()),
     /** The sandbox's own agent token, revoked when the sandbox is cleaned up. */
     tokenId: v.optional(v.id("agentTokens")),
     status: vSandboxStatus,

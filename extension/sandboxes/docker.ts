@@ -162,3 +162,49 @@ export async function containersWithLabel(
     .map((line) => line.trim())
     .filter((line) => line !== "");
 }
+
+export type ContainerExec = {
+  user?: string;
+  workdir?: string;
+  stdin?: string;
+  dockerHost?: string;
+};
+
+/**
+ * `docker exec -i` with stdin piped in. The sandbox's own setup commands use
+ * this instead of `devcontainer exec`, which re-resolves the whole dev
+ * container configuration on every call (~0.5 s each here, against ~0.1 s).
+ */
+export function execInContainer(
+  id: string,
+  command: string[],
+  options: ContainerExec = {},
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const args = ["exec", "-i"];
+  if (options.user !== undefined) args.push("-u", options.user);
+  if (options.workdir !== undefined) args.push("-w", options.workdir);
+  const env =
+    options.dockerHost === undefined
+      ? process.env
+      : { ...process.env, DOCKER_HOST: options.dockerHost };
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "docker",
+      [...args, id, ...command],
+      { env, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = (error as NodeJS.ErrnoException | null)?.code;
+        if (code === "ENOENT") {
+          reject(new SandboxStageError(NOT_INSTALLED));
+          return;
+        }
+        resolve({
+          exitCode: error === null ? 0 : typeof code === "number" ? code : 1,
+          stdout,
+          stderr,
+        });
+      },
+    );
+    child.stdin?.end(options.stdin ?? "");
+  });
+}

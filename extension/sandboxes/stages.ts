@@ -17,7 +17,7 @@ import {
   withSandboxAdditions,
   writeOverrideConfig,
 } from "./devcontainerConfig";
-import { dockerEngineCheck } from "./docker";
+import { dockerEngineCheck, execInContainer } from "./docker";
 import { prepareWorktree } from "./git";
 import { SandboxStageError } from "./stageError";
 
@@ -48,6 +48,7 @@ export type SandboxEnvironment = {
 export type StageFacts = {
   worktreePath?: string;
   containerId?: string;
+  remoteUser?: string;
   branchCreated?: boolean;
 };
 
@@ -91,18 +92,22 @@ export const STAGE_RUNNERS: Readonly<
 
   container: async (run) => {
     await dockerEngineCheck(run.env.dockerHost);
-    const { containerId } = await run.env.devcontainer.up(await run.target(), {
-      // Lifecycle commands run in the dependency stage, where they are timed.
-      skipPostCreate: true,
-      onLog: run.onLog,
-    });
-    return { containerId };
+    const { containerId, remoteUser } = await run.env.devcontainer.up(
+      await run.target(),
+      {
+        // Lifecycle commands run in the dependency stage, where they are timed.
+        skipPostCreate: true,
+        onLog: run.onLog,
+      },
+    );
+    return { containerId, remoteUser };
   },
 
   configuration: async (run) => {
     const token = await run.issueToken();
     // The token goes in on stdin to a 0600 file: never in an argument list,
-    // the container's environment or `docker inspect`.
+    // the container's environment or `docker inspect`. (Git's safe.directory
+    // for the worktree is in the container's environment: devcontainerConfig.ts.)
     await execOk(
       run,
       [
@@ -112,16 +117,6 @@ export const STAGE_RUNNERS: Readonly<
       ],
       "store the sandbox token",
       token,
-    );
-    // The worktree belongs to the host's user; git refuses "dubious ownership" otherwise.
-    await execOk(
-      run,
-      [
-        "sh",
-        "-c",
-        `git config --global --add safe.directory '${worktreePathOf(run.sandbox, run.env)}' || true`,
-      ],
-      "configure git",
     );
     return {};
   },
@@ -134,14 +129,6 @@ export const STAGE_RUNNERS: Readonly<
   },
 
   mcp: async (run) => {
-    const version = await exec(run, ["node", "--version"]);
-    const major = /^v(\d+)\./.exec(version.stdout.trim())?.[1];
-    if (version.exitCode !== 0 || major === undefined || Number(major) < 18) {
-      throw new SandboxStageError(
-        'The container has no Node.js 18 or later, which switchboard-mcp and Claude Code need. Add Node to the image, e.g. the "ghcr.io/devcontainers/features/node" feature in devcontainer.json, and retry.',
-        version.stderr,
-      );
-    }
     if (run.env.installClaudeCode) {
       await execOk(
         run,
@@ -149,48 +136,49 @@ export const STAGE_RUNNERS: Readonly<
         "install Claude Code",
       );
     }
-    await execOk(
-      run,
-      [
-        "node",
-        "-e",
-        CLAUDE_CONFIG_SCRIPT,
-        JSON.stringify(mcpServerEntry(run.env)),
-      ],
-      "write Claude Code's MCP configuration",
-    );
+    const result = await exec(run, [
+      "node",
+      "-e",
+      CLAUDE_CONFIG_SCRIPT,
+      JSON.stringify(mcpServerEntry(run.env)),
+    ]);
+    if (
+      result.exitCode === 126 ||
+      result.exitCode === 127 ||
+      result.exitCode === NODE_TOO_OLD
+    ) {
+      throw new SandboxStageError(
+        'The container has no Node.js 18 or later, which switchboard-mcp and Claude Code need. Add Node to the image, e.g. the "ghcr.io/devcontainers/features/node" feature in devcontainer.json, and retry.',
+        `${result.stdout}\n${result.stderr}`.trim(),
+      );
+    }
+    if (result.exitCode !== 0) {
+      throw new SandboxStageError(
+        `Could not write Claude Code's MCP configuration in the container (exit code ${result.exitCode}).`,
+        `${result.stdout}\n${result.stderr}`.trim(),
+      );
+    }
     return {};
   },
 
   health: async (run) => {
     const worktree = worktreePathOf(run.sandbox, run.env);
-    const branch = await exec(run, [
-      "git",
-      "-C",
-      worktree,
-      "rev-parse",
-      "--abbrev-ref",
-      "HEAD",
-    ]);
-    if (branch.exitCode !== 0 || branch.stdout.trim() !== run.sandbox.branch) {
-      throw new SandboxStageError(
-        `Inside the container, ${worktree} is not a checkout of ${run.sandbox.branch}${branch.stdout.trim() === "" ? "" : ` (found ${branch.stdout.trim()})`}.`,
-        branch.stderr,
-      );
-    }
-    // The same check switchboard-mcp's users run: backend reachable, token accepted.
+    // One round trip: the worktree is the sandbox's branch, then the same check
+    // switchboard-mcp's users run (backend reachable, token accepted).
     await execOk(
       run,
-      [
-        "sh",
-        "-c",
-        `SWITCHBOARD_TOKEN_FILE="${TOKEN_FILE}" node ${SANDBOX_TOOLS_DIR}/mcp-server.js check`,
-      ],
-      "reach the control plane from inside the container",
+      ["sh", "-c", HEALTH_SCRIPT, "health", worktree, run.sandbox.branch],
+      "check the worktree and reach the control plane from inside the container",
     );
     return {};
   },
 };
+
+const HEALTH_SCRIPT = `
+head=$(git -C "$1" rev-parse --abbrev-ref HEAD) || exit 1
+if [ "$head" != "$2" ]; then echo "$1 is on $head, not $2" >&2; exit 1; fi
+SWITCHBOARD_TOKEN_FILE="${TOKEN_FILE}" exec node ${SANDBOX_TOOLS_DIR}/mcp-server.js check
+`;
 
 export function worktreePathOf(
   sandbox: Sandbox,
@@ -251,9 +239,18 @@ async function gitCommonDir(repository: string): Promise<string> {
 }
 
 async function exec(run: StageRun, command: string[], stdin?: string) {
-  return await run.env.devcontainer.exec(await run.target(), command, {
+  const { containerId, remoteUser } = run.sandbox;
+  if (containerId === undefined) {
+    return await run.env.devcontainer.exec(await run.target(), command, {
+      stdin,
+      onLog: run.onLog,
+    });
+  }
+  return await execInContainer(containerId, command, {
+    user: remoteUser,
+    workdir: worktreePathOf(run.sandbox, run.env),
     stdin,
-    onLog: run.onLog,
+    dockerHost: run.env.dockerHost,
   });
 }
 
@@ -292,7 +289,10 @@ function mcpServerEntry(env: SandboxEnvironment) {
  * Merges the entry into ~/.claude.json (Claude Code's user-scope settings)
  * under mcpServers.switchboard, keeping everything else in the file.
  */
+const NODE_TOO_OLD = 3;
+
 const CLAUDE_CONFIG_SCRIPT = `
+if (Number(process.versions.node.split(".")[0]) < 18) process.exit(${NODE_TOO_OLD});
 const fs = require("fs"), path = require("path"), os = require("os");
 const file = path.join(os.homedir(), ".claude.json");
 const entry = JSON.parse(process.argv[1]);

@@ -27,11 +27,43 @@ import {
   type ConvexCalls,
 } from "../../extension/sandboxes/runnerCalls";
 import type { SandboxEnvironment } from "../../extension/sandboxes/stages";
-import { ROOT } from "../integration/local-backend/backendProcess";
-import { startMcpWorld, type AgentSecret, type McpWorld } from "../mcp/fixture";
+import { Backend, ROOT } from "../integration/local-backend/backendProcess";
+
+/** The backend and its bootstrapped owner (no vitest imports: the benchmark uses this too). */
+export type OwnerWorld = {
+  backend: Backend;
+  owner: ConvexHttpClient;
+  orgId: Id<"orgs">;
+  projectId: Id<"projects">;
+};
+
+export type AgentSecret = { agentId: Id<"agents">; secret: string };
+
+async function startOwnerWorld(): Promise<OwnerWorld> {
+  const backend = await Backend.start();
+  const owner = backend.httpClient(await backend.signIn());
+  const [org] = await owner.query(api.orgs.listMine, {});
+  if (org === undefined) throw new Error("The bootstrap made no org.");
+  const [project] = await owner.query(api.projects.list, { orgId: org.orgId });
+  if (project === undefined) throw new Error("The bootstrap made no project.");
+  return { backend, owner, orgId: org.orgId, projectId: project._id };
+}
+
+async function newAgent(world: OwnerWorld, name: string): Promise<AgentSecret> {
+  const agentId = await world.owner.mutation(api.agents.create, {
+    orgId: world.orgId,
+    name,
+  });
+  const { token } = await world.owner.action(api.agentTokens.create, {
+    agentId,
+    projectId: world.projectId,
+    label: `test ${name}`,
+  });
+  return { agentId, secret: token };
+}
 
 export type SandboxWorld = {
-  world: McpWorld;
+  world: OwnerWorld;
   agent: AgentSecret;
   /** The runner's repository (branch main, one commit). */
   repository: string;
@@ -73,9 +105,9 @@ export async function makeRepository(dir: string): Promise<string> {
 export async function startSandboxWorld(
   overrides: Partial<SandboxEnvironment> = {},
 ): Promise<SandboxWorld> {
-  const world = await startMcpWorld();
+  const world = await startOwnerWorld();
   const dir = await mkdtemp(join(tmpdir(), "switchboard-sandbox-"));
-  const agent = await world.newAgent("sandbox-agent");
+  const agent = await newAgent(world, "sandbox-agent");
   const repository = await makeRepository(dir);
   const env: SandboxEnvironment = {
     repository,
@@ -137,7 +169,7 @@ export async function startSandboxWorld(
           await removeContainer(container);
         }
       }
-      await world.dispose();
+      await world.backend.dispose();
       await rm(dir, { recursive: true, force: true });
     },
   };
