@@ -18,7 +18,7 @@ import {
   removeContainer,
   stopContainer,
 } from "./docker";
-import { removeWorktree } from "./git";
+import { removeWorktree } from "./worktreeCleanup";
 import { SandboxStageError } from "./stageError";
 import {
   STAGE_RUNNERS,

@@ -16,11 +16,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import {
-  inspectWorktree,
   prepareWorktree,
-  removeWorktree,
   type WorktreeRequest,
 } from "../../../../extension/sandboxes/git";
+import {
+  inspectWorktree,
+  removeWorktree,
+} from "../../../../extension/sandboxes/worktreeCleanup";
 import { SandboxStageError } from "../../../../extension/sandboxes/stageError";
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), "sb-git-")));
