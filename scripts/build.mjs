@@ -41,6 +41,10 @@ const targets = [
     format: "cjs",
     target: "node20",
     external: ["vscode"],
+    // jsonc-parser's "main" is a UMD build whose internal requires esbuild
+    // cannot follow (the bundle then fails at activation with "Cannot find
+    // module './impl/format'"); its ESM build bundles cleanly.
+    alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
   },
   // One bundle per webview (webview/<view>/main.tsx -> dist/webview/<view>.js and
   // .css). Each runs inside a webview (Chromium), so each is always minified: it is

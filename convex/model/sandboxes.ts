@@ -96,6 +96,10 @@ export async function requestSandbox(
     createdAt: now,
     updatedAt: now,
   });
+  // The task shows where its work happens (unless it already names a branch).
+  if (task.branch === undefined) {
+    await ctx.db.patch("tasks", task._id, { branch, updatedAt: now });
+  }
   await recordAudit(ctx, actorOf(access), {
     orgId: project.orgId,
     action: "sandbox.request",

@@ -83,6 +83,11 @@ describe("provisioning", () => {
     const { sandboxId } = await requestFor(t, world);
     const claimed = await claim(t, world);
     expect(claimed?._id).toBe(sandboxId);
+    // The task names the sandbox's branch.
+    const { taskId } = await mustRead(t, "sandboxes", sandboxId);
+    expect((await mustRead(t, "tasks", taskId)).branch).toBe(
+      "switchboard/AA-1-fix-login",
+    );
     expect(claimed).toMatchObject({
       status: "provisioning",
       repository: "/src/app",

@@ -48,8 +48,16 @@ export type VscodeSession = {
   close(): Promise<void>;
 };
 
+export type VscodeSessionOptions = {
+  /** Runs on the written workspace folder before code-server opens it (e.g. `git init`). */
+  prepareWorkspace?: (dir: string) => Promise<void>;
+};
+
 /** `label` names the temp folder, so parallel files do not share one. */
-export async function openVscodeSession(label: string): Promise<VscodeSession> {
+export async function openVscodeSession(
+  label: string,
+  options: VscodeSessionOptions = {},
+): Promise<VscodeSession> {
   const tempDir = await mkdtemp(join(tmpdir(), `switchboard-e2e-${label}-`));
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -67,6 +75,7 @@ export async function openVscodeSession(label: string): Promise<VscodeSession> {
     );
     const workspace = join(tempDir, "workspace");
     await writeWorkspace(workspace);
+    await options.prepareWorkspace?.(workspace);
     server = await startCodeServer({
       vsix,
       workspace,
