@@ -4,6 +4,7 @@
  *   npm run bench:extension                 (= npx tsx bench/extension.ts, a few minutes)
  *   npm run bench:extension -- --quick      fewer samples, for a smoke check
  *   ... -- --no-vscode                      skip activation (no code-server start)
+ *   ... -- --profile DIR                    also CPU-profile one board load (DIR/board-first-render.cpuprofile)
  *
  * - The board with 5,000 tasks in Chromium (lib/boardBench.ts): time to first render
  *   per page load [< 300 ms], and how long a remote edit takes to show [< 50 ms].
@@ -95,13 +96,18 @@ async function main(): Promise<void> {
   installCleanupHandlers();
   const quick = process.argv.includes("--quick");
   const vscode = !process.argv.includes("--no-vscode");
+  const profileAt = process.argv.indexOf("--profile");
+  const profileDir = profileAt === -1 ? undefined : process.argv[profileAt + 1];
+  if (profileAt !== -1 && profileDir === undefined) {
+    throw new Error("--profile needs a directory");
+  }
   const loadAtStart = loadavg();
   const [build, seeded] = await prepare();
   try {
     let board: BoardResult;
     try {
       board = await measureBoard(
-        { loads: quick ? 3 : 10, updates: quick ? 5 : 30 },
+        { loads: quick ? 3 : 10, updates: quick ? 5 : 30, profileDir },
         seeded,
         join(build.dist, "webview"),
         progress,

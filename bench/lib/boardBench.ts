@@ -20,6 +20,7 @@ import {
   type UpdateLatencies,
 } from "./boardPage";
 import { startBoardServer } from "./boardServer";
+import { summarizeCpuProfile } from "./cpuProfile";
 import { ROOT } from "./processes";
 import { ms } from "./stats";
 
@@ -69,7 +70,7 @@ export type BoardResult = {
 };
 
 export async function measureBoard(
-  plan: { loads: number; updates: number },
+  plan: { loads: number; updates: number; profileDir?: string },
   { backend, owner }: SeededBackend,
   webviewDir: string,
   progress: Progress,
@@ -95,6 +96,15 @@ export async function measureBoard(
         `  load ${i + 1}/${plan.loads}: first render ${ms(markMs)} ms (${ms(afterInitMs)} after init), ${cards} cards`,
       );
       await loaded.close();
+    }
+    if (plan.profileDir !== undefined) {
+      // One more, untimed load under the CPU profiler (it slows the page down).
+      const path = join(plan.profileDir, "board-first-render.cpuprofile");
+      await (
+        await loadBoard(browser, server.url, { cpuProfilePath: path })
+      ).close();
+      progress(`CPU profile of a board load: ${path}`);
+      console.log(summarizeCpuProfile(path));
     }
     progress(`remote title edits (${plan.updates})`);
     const board = await loadBoard(browser, server.url);

@@ -9,6 +9,7 @@
  * which evals its predicate inside the page and so is refused by the webview's
  * CSP (no 'unsafe-eval'), as it would be in VS Code.
  */
+import { writeFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
@@ -85,6 +86,7 @@ const REPORT = `(() => ({
 export async function loadBoard(
   browser: Browser,
   url: string,
+  options: { cpuProfilePath?: string } = {},
 ): Promise<LoadedBoard> {
   const context: BrowserContext = await browser.newContext({
     viewport: VIEWPORT,
@@ -97,10 +99,24 @@ export async function loadBoard(
       if (message.type() === "error") errors.push(message.text());
     });
     await page.addInitScript({ content: FIRST_CARD_WATCH });
+    // --profile: the page's JavaScript from navigation to the first render.
+    const cdp =
+      options.cpuProfilePath === undefined
+        ? undefined
+        : await context.newCDPSession(page);
+    if (cdp !== undefined) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+    }
     await page.goto(url, { waitUntil: "domcontentloaded" });
     const rendered = `(() => { const r = ${REPORT}; return r.mark !== null && r.firstCard !== null; })()`;
     if (!(await pollUntil(page, rendered, LOAD_TIMEOUT_MS, 50)))
       throw new Error("no first-render mark and card");
+    if (cdp !== undefined && options.cpuProfilePath !== undefined) {
+      const { profile } = await cdp.send("Profiler.stop");
+      await writeFile(options.cpuProfilePath, JSON.stringify(profile));
+    }
     const report = await page.evaluate<PageReport>(REPORT);
     const mark = report.mark ?? Number.NaN;
     const initSent = report.initSentAt ?? Number.NaN;

@@ -7,6 +7,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
+import { TOOLS } from "../../mcp-server/registry";
 import type { TaskView } from "../../convex/model/views";
 import { Backend, waitFor } from "../integration/local-backend/backendProcess";
 import {
@@ -80,6 +81,7 @@ describe("refusals from the control plane", () => {
     const readOnly = await env.world.connect(reader.secret);
     const { tools } = await readOnly.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
+      "get_sandbox",
       "list_tasks",
       "wait_for_updates",
     ]);
@@ -224,7 +226,7 @@ describe("backend unreachable", () => {
       /BACKEND_UNREACHABLE.*http:\/\/127\.0\.0\.1:10\/auth\/token \(SWITCHBOARD_URL\).*ECONNREFUSED/,
     );
     // tools/list still answers (every tool, since the scopes are unknown).
-    expect((await byUrl.client.listTools()).tools).toHaveLength(11);
+    expect((await byUrl.client.listTools()).tools).toHaveLength(TOOLS.length);
     await byUrl.close();
 
     const byDir = await connectInProcess({

@@ -15,8 +15,15 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { containerState } from "../../extension/sandboxes/docker";
+import { SandboxRunner } from "../../extension/sandboxes/runner";
+import { runnerCalls } from "../../extension/sandboxes/runnerCalls";
 import { writeTarget } from "../../extension/sandboxes/stages";
-import { git, startSandboxWorld, type SandboxWorld } from "./sandboxWorld";
+import {
+  callsOf,
+  git,
+  startSandboxWorld,
+  type SandboxWorld,
+} from "./sandboxWorld";
 
 let sw: SandboxWorld;
 
@@ -182,5 +189,30 @@ describe("the sweep", () => {
     const back = await sw.sandbox(sandboxId);
     expect(back.status, back.note).toBe("ready");
     expect(back.containerId).not.toBe(sandbox.containerId);
+  });
+});
+
+describe("a Docker host named by DOCKER_HOST", () => {
+  test("is used for every Docker call and recorded on the sandbox", async () => {
+    const dockerHost = "unix:///var/run/docker.sock";
+    const env = { ...sw.env, dockerHost };
+    const runner = new SandboxRunner(
+      runnerCalls(callsOf(sw.world.owner), {
+        projectId: sw.world.projectId,
+        runnerId: `docker-host-runner-${process.pid}`,
+        repository: sw.repository,
+        host: dockerHost,
+      }),
+      env,
+      (line) => sw.log.push(line),
+    );
+    const sandboxId = await sw.request(await sw.newTask("On a named host"));
+    await runner.drain();
+    const sandbox = await sw.sandbox(sandboxId);
+    expect(sandbox.status, sandbox.note).toBe("ready");
+    expect(sandbox.host).toBe(dockerHost);
+    expect(await containerState(sandbox.containerId!, dockerHost)).toBe(
+      "running",
+    );
   });
 });
