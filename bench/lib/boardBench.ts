@@ -20,6 +20,7 @@ import {
   type UpdateLatencies,
 } from "./boardPage";
 import { startBoardServer } from "./boardServer";
+import { loadBoardPreload } from "../../extension/webviews/boardPreload";
 import { summarizeCpuProfile } from "./cpuProfile";
 import { ROOT } from "./processes";
 import { ms } from "./stats";
@@ -79,6 +80,11 @@ export async function measureBoard(
     webviewDir,
     init: initParams(backend, owner),
     token: owner.token,
+    preload: () =>
+      loadBoardPreload(
+        (ref, args) => owner.client.query(ref, args),
+        owner.projectId,
+      ),
   });
   let browser: Browser | undefined;
   try {

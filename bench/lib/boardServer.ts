@@ -15,9 +15,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { PRELOAD_WAIT_MS } from "../../extension/webviews/boardPreload";
 import { renderWebviewHtml } from "../../extension/webviews/html";
 import { createNonce } from "../../extension/webviews/nonce";
-import type { InitParams } from "../../webview/protocol";
+import type { BoardPreload, InitParams } from "../../webview/protocol";
 
 export type BoardServer = { url: string; close(): Promise<void> };
 
@@ -79,12 +80,32 @@ body {
  * The fake host, as page script. `__sbBench` is what the benchmark reads back:
  * performance.now() when `host/init` was posted, and how many tokens were asked for.
  */
-function fakeHostScript(init: InitParams, token: string): string {
+function fakeHostScript(
+  init: InitParams,
+  token: string,
+  preloadWaitMs: number | null,
+): string {
   // JSON inside <script>: escape "<" so no value can close the element.
-  const config = JSON.stringify({ init, token }).replace(/</g, "\\u003c");
+  const config = JSON.stringify({ init, token, preloadWaitMs }).replace(
+    /</g,
+    "\\u003c",
+  );
   return `(() => {
   const config = ${config};
   const bench = (window.__sbBench = { initSentAt: null, tokenRequests: 0, unknown: [] });
+  // The host's preload, arriving as /preload.js while the page loads (it
+  // reads it over its own connection in parallel, see startBoardServer).
+  let preload;
+  const preloadArrived = [];
+  window.__sbPreloaded = (value) => {
+    preload = value;
+    for (const resolve of preloadArrived.splice(0)) resolve();
+  };
+  const sendInit = () => {
+    bench.initSentAt = performance.now();
+    const init = preload === undefined ? config.init : { ...config.init, preload };
+    deliver({ kind: "notification", method: "host/init", params: init });
+  };
   document.addEventListener("DOMContentLoaded", () => {
     document.body.classList.add("vscode-dark");
     document.body.dataset.vscodeThemeKind = "vscode-dark";
@@ -98,8 +119,12 @@ function fakeHostScript(init: InitParams, token: string): string {
     return {
       postMessage(message) {
         if (message?.kind === "notification" && message.method === "webview/ready") {
-          bench.initSentAt = performance.now();
-          deliver({ kind: "notification", method: "host/init", params: config.init });
+          if (config.preloadWaitMs === null || preload !== undefined) sendInit();
+          else {
+            // As the host does: wait a little for a preload still in flight.
+            const timer = setTimeout(() => preloadArrived.splice(0).forEach((f) => f()), config.preloadWaitMs);
+            preloadArrived.push(() => { clearTimeout(timer); sendInit(); });
+          }
         } else if (message?.kind === "request" && message.method === "host/auth/token") {
           bench.tokenRequests += 1;
           deliver({ kind: "response", id: message.id, result: { token: config.token } });
@@ -120,6 +145,7 @@ function renderPage(
   init: InitParams,
   token: string,
   hasCss: boolean,
+  preloading: boolean,
 ): string {
   const nonce = createNonce();
   const html = renderWebviewHtml({
@@ -135,7 +161,12 @@ function renderPage(
   // the nonce, so the same CSP admits them wherever they sit.
   const additions = [
     `<head>`,
-    `    <script nonce="${nonce}">${fakeHostScript(init, token)}</script>`,
+    `    <script nonce="${nonce}">${fakeHostScript(init, token, preloading ? PRELOAD_WAIT_MS : null)}</script>`,
+    ...(preloading
+      ? [
+          `    <script nonce="${nonce}" src="${origin}/preload.js" async></script>`,
+        ]
+      : []),
     `    <style nonce="${nonce}">${DARK_THEME_CSS}</style>`,
   ].join("\n");
   // A replacer function: a "$" in the token or a title must not act as a pattern.
@@ -150,6 +181,14 @@ export async function startBoardServer(options: {
   webviewDir: string;
   init: InitParams;
   token: string;
+  /**
+   * What the extension host does when a board panel opens: read the first
+   * pages over its live connection (extension/webviews/boardPreload.ts), in
+   * parallel with the page's loading. Here the read starts when the page is
+   * requested and reaches the fake host as /preload.js; `ready` waits for it
+   * at most PRELOAD_WAIT_MS, as the host does.
+   */
+  preload?: () => Promise<BoardPreload>;
 }): Promise<BoardServer> {
   const script = join(options.webviewDir, "board.js");
   const css = join(options.webviewDir, "board.css");
@@ -161,6 +200,7 @@ export async function startBoardServer(options: {
     "/board.css": { path: css, type: "text/css" },
   };
   let origin = "";
+  let pendingPreload: Promise<BoardPreload> | undefined;
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", origin).pathname;
     // No caching: every page load fetches and compiles the bundle, as a new webview does.
@@ -171,7 +211,28 @@ export async function startBoardServer(options: {
           ...headers,
           "content-type": "text/html; charset=utf-8",
         });
-        response.end(renderPage(origin, options.init, options.token, hasCss));
+        // The host starts reading the first pages as the panel opens.
+        pendingPreload = options.preload?.();
+        response.end(
+          renderPage(
+            origin,
+            options.init,
+            options.token,
+            hasCss,
+            pendingPreload !== undefined,
+          ),
+        );
+        return;
+      }
+      if (path === "/preload.js" && pendingPreload !== undefined) {
+        const preload = await pendingPreload;
+        response.writeHead(200, {
+          ...headers,
+          "content-type": "text/javascript",
+        });
+        response.end(
+          `window.__sbPreloaded(${JSON.stringify(preload).replace(/</g, "\\u003c")});`,
+        );
         return;
       }
       if (path === "/favicon.ico") {

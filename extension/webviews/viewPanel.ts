@@ -24,11 +24,13 @@ import {
   webviewOpenSandbox,
   webviewOpenView,
   webviewReady,
+  type BoardPreload,
   type NotificationType,
   type Transport,
   type ViewKind,
   type ViewTarget,
 } from "../../webview/protocol";
+import { loadBoardPreload, preloadInTime } from "./boardPreload";
 import { renderWebviewHtml } from "./html";
 import { createNonce } from "./nonce";
 import {
@@ -56,6 +58,8 @@ export class ViewPanel extends Disposable {
   private target: ViewTarget;
   private ready = false;
   private renderedKey: string | null = null;
+  /** Board only: first pages read while the page loads; used by the next init once. */
+  private preload: Promise<BoardPreload | undefined> | undefined;
 
   constructor(
     readonly view: ViewKind,
@@ -104,6 +108,7 @@ export class ViewPanel extends Disposable {
       ),
     );
     try {
+      this.startPreload();
       this.render();
     } catch (error) {
       // Never leave a blank panel behind (e.g. a CSP input html.ts refuses).
@@ -154,7 +159,7 @@ export class ViewPanel extends Disposable {
         deps.log.warn(`[${this.view} view] the page says it is a ${view} view`);
       }
       this.ready = true;
-      this.sendInit();
+      void this.sendInit();
     });
     // Never logged: the answer is a bearer token.
     endpoint.onRequest(hostAuthToken, async ({ forceRefresh }) => ({
@@ -183,12 +188,35 @@ export class ViewPanel extends Disposable {
       );
   }
 
-  private sendInit(): void {
+  private async sendInit(): Promise<void> {
+    const pending = this.preload;
+    this.preload = undefined;
+    const preload =
+      pending === undefined ? undefined : await preloadInTime(pending);
+    const session = this.deps.plane.session;
     const theme = themeKindOf(vscode.window.activeColorTheme.kind);
+    const params = initParams(session, theme, this.target);
     this.notify(
       hostInit,
-      initParams(this.deps.plane.session, theme, this.target),
+      preload !== undefined && preload.projectId === session?.projectId
+        ? { ...params, preload }
+        : params,
     );
+  }
+
+  /** The board's first pages, fetched in parallel with the page's own loading. */
+  private startPreload(): void {
+    const session = this.deps.plane.session;
+    if (this.view !== "board" || session === null) return;
+    const { plane, log } = this.deps;
+    this.preload = loadBoardPreload(
+      (ref, args) => plane.query(ref, args),
+      session.projectId,
+    ).catch((error: unknown) => {
+      // The board then loads its pages itself, as without a preload.
+      log.warn(`[board view] preload failed: ${errorMessage(error)}`);
+      return undefined;
+    });
   }
 
   /** Posts only to a page that said ready; a disposed panel throws, so guard it. */
@@ -204,7 +232,10 @@ export class ViewPanel extends Disposable {
   }
 
   private onSession(): void {
-    if (renderKey(this.deps.plane.session) !== this.renderedKey) this.render();
+    if (renderKey(this.deps.plane.session) !== this.renderedKey) {
+      this.startPreload();
+      this.render();
+    }
     this.updateTitle();
   }
 

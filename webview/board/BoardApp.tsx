@@ -54,9 +54,9 @@ export const FIRST_RENDER_MARK = "switchboard:board:first-render";
 let firstRenderMarked = false;
 
 export function BoardApp({ ui }: { readonly ui: UiState<BoardPrefs> }) {
-  const { context, openView, openSandbox } = useViewEnv();
+  const { context, openView, openSandbox, preload } = useViewEnv();
   const { projectId, projectKey } = context;
-  const people = usePeople(projectId);
+  const people = usePeople(projectId, preload?.people);
   const [prefs, setPrefs] = useState(() => ui.get());
   const filter = useDeferredValue(prefs.filter);
   const filtering = isFilterActive(filter);
@@ -64,7 +64,7 @@ export function BoardApp({ ui }: { readonly ui: UiState<BoardPrefs> }) {
     () => visibleColumns(prefs.showCancelled),
     [prefs.showCancelled],
   );
-  const data = useBoardData(projectId, prefs.showCancelled, filtering);
+  const data = useBoardData(projectId, prefs.showCancelled, filtering, preload);
   const moves = useMoves(projectKey);
   // Sandbox badges are subscribed once the first pages are on screen.
   const [firstShown, setFirstShown] = useState(false);

@@ -18,7 +18,7 @@ import { ProgressRing } from "../components/ProgressRing";
 import { STATUS_LABELS, taskKey } from "../shared/format";
 import type { PeopleIndex } from "../shared/people";
 import { CARD_HEIGHT } from "./boardModel";
-import { observeRectWithoutReading } from "./observeRect";
+import { observeRectWithoutReading, scrollUnlessThere } from "./observeRect";
 import { Card, TASK_MIME, type CardHandlers } from "./Card";
 import type { PageStatus } from "./useBoardData";
 import type { SandboxIndex } from "./useLiveSandboxes";
@@ -71,6 +71,7 @@ function ColumnView(props: ColumnProps) {
     // Render the first screenful in the very first pass, before measuring.
     initialRect: { width: 280, height: window.innerHeight },
     observeElementRect: observeRectWithoutReading,
+    scrollToFn: scrollUnlessThere,
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? -1;

@@ -1,6 +1,6 @@
 /** Text, label and assignee filters, the cancelled toggle and the keyboard hint. */
 import { memo } from "react";
-import { Button } from "../components/Button";
+import { PlainButton } from "../components/PlainButton";
 import { Select, type SelectOption } from "../components/Select";
 import { TextField } from "../components/TextField";
 import type { PeopleIndex } from "../shared/people";
@@ -90,15 +90,15 @@ function FilterBarView({
         testId="board-filter-assignee"
       />
       {isFilterActive(filter) ? (
-        <Button
+        <PlainButton
           appearance="secondary"
           onClick={() => onFilter(EMPTY_FILTER)}
           testId="board-filter-clear"
         >
           Clear filters
-        </Button>
+        </PlainButton>
       ) : null}
-      <Button
+      <PlainButton
         appearance="secondary"
         onClick={onToggleCancelled}
         testId="board-toggle-cancelled"
@@ -109,7 +109,7 @@ function FilterBarView({
         }
       >
         {showCancelled ? "Hide cancelled" : "Show cancelled"}
-      </Button>
+      </PlainButton>
       {loadingAll ? (
         <span className="filters__status" role="status">
           Searching all tasks…

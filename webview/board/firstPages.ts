@@ -9,19 +9,9 @@
  */
 import type { ConvexReactClient } from "convex/react";
 import { api } from "../../convex/_generated/api";
-import type { TaskStatus } from "../../convex/validators";
 import type { Prewarm } from "../shared/session";
-import { asId } from "../shared/ids";
-import { peopleArgs } from "../shared/people";
-import { FIRST_PAGE, visibleColumns } from "./boardModel";
-
-export function firstPageArgs(projectId: string, status: TaskStatus) {
-  return {
-    projectId: asId<"projects">(projectId),
-    status,
-    paginationOpts: { numItems: FIRST_PAGE, cursor: null },
-  };
-}
+import { firstPageArgs, peopleArgs } from "../shared/queryArgs";
+import { visibleColumns } from "./boardModel";
 
 export function prewarmBoard(
   showCancelled: () => boolean,

@@ -10,9 +10,10 @@ import { usePaginatedQuery, useQuery } from "convex/react";
 import { api } from "../../convex/_generated/api";
 import type { BoardCard } from "../../convex/model/boardCards";
 import type { TaskStatus } from "../../convex/validators";
+import type { BoardPreload } from "../protocol";
 import { asId } from "../shared/ids";
 import { FIRST_PAGE, NEXT_PAGE } from "./boardModel";
-import { firstPageArgs } from "./firstPages";
+import { firstPageArgs } from "../shared/queryArgs";
 
 export type PageStatus =
   "LoadingFirstPage" | "CanLoadMore" | "LoadingMore" | "Exhausted";
@@ -30,15 +31,18 @@ function useColumn(
   status: TaskStatus,
   enabled: boolean,
   eager: boolean,
+  preload: BoardPreload | undefined,
 ): ColumnData {
   // The first page as a plain query (prewarmed before React mounted, see
   // firstPages.ts); the paginated query only once the column needs more.
   const [expanded, setExpanded] = useState(false);
   const wantsMore = expanded || eager;
-  const first = useQuery(
-    api.board.column,
-    enabled ? firstPageArgs(projectId, status) : "skip",
-  );
+  // Until the live first page answers, the host's preload (same arguments) stands in.
+  const first =
+    useQuery(
+      api.board.column,
+      enabled ? firstPageArgs(projectId, status) : "skip",
+    ) ?? (enabled ? preload?.columns[status] : undefined);
   const paginated = usePaginatedQuery(
     api.board.column,
     enabled && wantsMore
@@ -87,14 +91,21 @@ export function useBoardData(
   projectId: string,
   showCancelled: boolean,
   eager: boolean,
+  preload?: BoardPreload,
 ): BoardData {
-  const backlog = useColumn(projectId, "backlog", true, eager);
-  const todo = useColumn(projectId, "todo", true, eager);
-  const inProgress = useColumn(projectId, "in_progress", true, eager);
-  const inReview = useColumn(projectId, "in_review", true, eager);
-  const blocked = useColumn(projectId, "blocked", true, eager);
-  const done = useColumn(projectId, "done", true, eager);
-  const cancelled = useColumn(projectId, "cancelled", showCancelled, eager);
+  const backlog = useColumn(projectId, "backlog", true, eager, preload);
+  const todo = useColumn(projectId, "todo", true, eager, preload);
+  const inProgress = useColumn(projectId, "in_progress", true, eager, preload);
+  const inReview = useColumn(projectId, "in_review", true, eager, preload);
+  const blocked = useColumn(projectId, "blocked", true, eager, preload);
+  const done = useColumn(projectId, "done", true, eager, preload);
+  const cancelled = useColumn(
+    projectId,
+    "cancelled",
+    showCancelled,
+    eager,
+    preload,
+  );
   return useMemo(
     () => ({
       backlog,

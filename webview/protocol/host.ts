@@ -18,6 +18,8 @@ import {
   type Guarded,
 } from "./guards";
 import { defineNotification, defineRequest } from "./messages";
+import type { FunctionReturnType } from "convex/server";
+import type { api } from "../../convex/_generated/api";
 
 /** Which view a webview is, so one host-side helper can serve them all. */
 export const VIEW_KINDS = ["board", "task", "thread", "approvals"] as const;
@@ -96,7 +98,32 @@ export interface InitParams {
   readonly theme: ThemeKind;
   readonly context: ViewContext | null;
   readonly target: ViewTarget;
+  /** Board only: its first pages, when the host had them in time (see BoardPreload). */
+  readonly preload?: BoardPreload;
 }
+
+/**
+ * The board's first page of each default column and the people directory, as
+ * the host read them over its own live connection while the page was loading
+ * (extension/webviews/boardPreload.ts). The board renders them at init instead
+ * of waiting for its own socket, then its live queries take over. Task data,
+ * no credentials.
+ */
+export interface BoardPreload {
+  readonly projectId: string;
+  readonly columns: Readonly<
+    Record<string, FunctionReturnType<typeof api.board.column>>
+  >;
+  readonly people: FunctionReturnType<typeof api.board.people>;
+}
+
+/** Checked before use: `init` itself tolerates (and ignores) a malformed one. */
+export const isBoardPreload = isObject({
+  projectId: isNonEmptyString,
+  columns: isRecord,
+  people: (value: unknown): value is unknown[] => Array.isArray(value),
+});
+
 export const hostInit = defineNotification<InitParams>(
   "host/init",
   isInitParams,

@@ -4,7 +4,7 @@
  * `resetKey` (another task, a reconnect) clears it by itself.
  */
 import { Component, type ErrorInfo, type ReactNode } from "react";
-import { Button } from "../components/Button";
+import { PlainButton } from "../components/PlainButton";
 import { Notice } from "../components/Notice";
 import { errorText } from "./errors";
 
@@ -51,12 +51,12 @@ export class ErrorBoundary extends Component<Props, State> {
           {what === undefined ? "" : `Could not load ${what}: `}
           {errorText(this.state.error)}
         </Notice>
-        <Button
+        <PlainButton
           appearance="secondary"
           onClick={() => this.setState({ error: undefined })}
         >
           Retry
-        </Button>
+        </PlainButton>
         {this.props.extra}
       </div>
     );

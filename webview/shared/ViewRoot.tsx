@@ -6,7 +6,7 @@
 import { useMemo, useSyncExternalStore, type ReactNode } from "react";
 import { ConvexProvider, type ConvexReactClient } from "convex/react";
 import { Loading } from "../components/ProgressRing";
-import type { ViewKind } from "../protocol";
+import { isBoardPreload, type BoardPreload, type ViewKind } from "../protocol";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { ErrorBoundary } from "./ErrorBoundary";
 import type { ViewSession } from "./session";
@@ -39,6 +39,7 @@ export function ViewRoot({
             openView: session.openView,
             openSandbox: session.openSandbox,
             attachSandbox: session.attachSandbox,
+            preload: preloadFor(state.init.preload, state.context.projectId),
           }
         : null,
     [state, session],
@@ -79,4 +80,14 @@ function SignedOut({ reason }: { readonly reason?: string }) {
       </p>
     </div>
   );
+}
+
+/** The host's preload, if well-formed and for the project the view shows. */
+function preloadFor(
+  preload: unknown,
+  projectId: string,
+): BoardPreload | undefined {
+  return isBoardPreload(preload) && preload.projectId === projectId
+    ? (preload as BoardPreload)
+    : undefined;
 }

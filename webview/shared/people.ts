@@ -2,7 +2,7 @@
 import { useMemo } from "react";
 import { useQuery } from "convex/react";
 import { api } from "../../convex/_generated/api";
-import { asId } from "./ids";
+import { peopleArgs } from "./queryArgs";
 
 export interface Person {
   readonly id: string;
@@ -32,17 +32,12 @@ export function buildPeopleIndex(
   };
 }
 
-/**
- * The arguments of `api.board.people`, built in one place: the board subscribes
- * the query before React mounts (board/firstPages.ts) and the client matches
- * subscriptions by their arguments.
- */
-export function peopleArgs(projectId: string) {
-  return { projectId: asId<"projects">(projectId) };
-}
-
 /** Everyone in the project's org; names update live when someone is renamed. */
-export function usePeople(projectId: string): PeopleIndex {
-  const people = useQuery(api.board.people, peopleArgs(projectId));
+export function usePeople(
+  projectId: string,
+  /** Shown until the live query answers (the board's preload). */
+  initial?: readonly Person[],
+): PeopleIndex {
+  const people = useQuery(api.board.people, peopleArgs(projectId)) ?? initial;
   return useMemo(() => buildPeopleIndex(people), [people]);
 }

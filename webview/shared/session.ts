@@ -14,6 +14,7 @@ import {
   hostInit,
   hostTargetChanged,
   hostThemeChanged,
+  isBoardPreload,
   webviewAttachSandbox,
   webviewOpenSandbox,
   webviewOpenView,
@@ -182,6 +183,8 @@ export class ViewSession<C extends AuthClient> {
       show();
     };
     const fallback = setTimeout(showOnce, SHOW_WAIT_MS);
+    // The host sent the first pages along: render them now, while the socket connects.
+    const preloaded = isBoardPreload(init.preload);
     if (this.prewarm !== undefined) {
       const release = this.prewarm(client, context, showOnce);
       const timer = setTimeout(release, PREWARM_KEEP_MS);
@@ -189,6 +192,7 @@ export class ViewSession<C extends AuthClient> {
         clearTimeout(timer);
         release();
       });
+      if (preloaded) showOnce();
       return;
     }
     if (client.subscribeToConnectionState === undefined) {

@@ -1,6 +1,12 @@
 /** What every view component may need from its host, without prop drilling. */
 import { createContext, useContext } from "react";
-import type { ThemeKind, ViewContext, ViewKind, ViewTarget } from "../protocol";
+import type {
+  BoardPreload,
+  ThemeKind,
+  ViewContext,
+  ViewKind,
+  ViewTarget,
+} from "../protocol";
 
 export interface ViewEnv {
   readonly context: ViewContext;
@@ -12,6 +18,8 @@ export interface ViewEnv {
   readonly openSandbox: (taskId: string) => void;
   /** Asks the host to open a ready sandbox in VS Code. */
   readonly attachSandbox: (sandboxId: string) => void;
+  /** Board only: first pages the host sent with init, for this project; live queries replace them. */
+  readonly preload?: BoardPreload;
 }
 
 export const ViewEnvContext = createContext<ViewEnv | null>(null);

@@ -319,7 +319,10 @@ describe("when the view is mounted", () => {
     }
   }
 
-  function setupWith(prewarm?: Prewarm<SocketClient>) {
+  function setupWith(
+    prewarm?: Prewarm<SocketClient>,
+    extra: Record<string, unknown> = {},
+  ) {
     const host = new FakeHost();
     const clients: SocketClient[] = [];
     const session = new ViewSession(
@@ -333,7 +336,7 @@ describe("when the view is mounted", () => {
       prewarm,
     );
     session.start();
-    host.send("host/init", init());
+    host.send("host/init", { ...init(), ...extra });
     return { clients, session };
   }
 
@@ -365,6 +368,33 @@ describe("when the view is mounted", () => {
     expect(session.getState().phase).toBe("connected");
     session.dispose();
     expect(released).toBe(true);
+  });
+
+  test("with the host's preload: at once, the prewarmed queries still subscribed", () => {
+    let subscribed = false;
+    const preload = {
+      projectId: context.projectId,
+      columns: { todo: { page: [], isDone: true, continueCursor: "" } },
+      people: [],
+    };
+    const { session } = setupWith(
+      () => {
+        subscribed = true;
+        return () => undefined;
+      },
+      { preload },
+    );
+    expect(subscribed).toBe(true);
+    const state = session.getState();
+    expect(state.phase).toBe("connected");
+    expect(state.phase === "connected" && state.init.preload).toEqual(preload);
+  });
+
+  test("a malformed preload is ignored: it waits as without one", () => {
+    const { session } = setupWith(() => () => undefined, {
+      preload: { projectId: context.projectId, columns: [], people: "x" },
+    });
+    expect(session.getState().phase).toBe("waiting");
   });
 
   test("after a short wait in any case", () => {

@@ -187,7 +187,47 @@ describe("WebviewPanels", () => {
     ]);
   });
 
-  test("a session that moves the backend re-renders; the same one does not", () => {
+  test("the board's init carries the first pages the host read while the page loaded", async () => {
+    const queried: unknown[] = [];
+    plane.query = (...args: unknown[]) => {
+      queried.push(args[1]);
+      return Promise.resolve(
+        "paginationOpts" in (args[1] as object)
+          ? { page: [], isDone: true, continueCursor: "" }
+          : [],
+      );
+    };
+    panels.open("board");
+    const board = only();
+    ready(board, "board");
+    await vi.waitFor(() =>
+      expect(notifications(board, "host/init")).toHaveLength(1),
+    );
+    const [init] = notifications(board, "host/init") as {
+      preload?: { projectId: string; columns: object; people: unknown[] };
+    }[];
+    expect(init?.preload).toMatchObject({
+      projectId: session.projectId,
+      people: [],
+    });
+    expect(Object.keys(init?.preload?.columns ?? {})).toEqual([
+      "backlog",
+      "todo",
+      "in_progress",
+      "in_review",
+      "blocked",
+      "done",
+    ]);
+    // One query per default column and the people directory, at panel creation.
+    expect(queried).toHaveLength(7);
+    // Single-item views get no preload.
+    panels.open("task", { taskId: "t1" });
+    const task = created.at(-1)!;
+    ready(task, "task");
+    expect(notifications(task, "host/init")[0]).not.toHaveProperty("preload");
+  });
+
+  test("a session that moves the backend re-renders; the same one does not", async () => {
     panels.open("board");
     const panel = only();
     ready(panel, "board");
@@ -203,9 +243,12 @@ describe("WebviewPanels", () => {
     themeEmitter.fire({ kind: 1 });
     expect(notifications(panel, "host/theme/changed")).toEqual([]);
     ready(panel, "board");
-    expect(notifications(panel, "host/init").at(-1)).toMatchObject({
-      backendUrl: "http://127.0.0.1:4000",
-    });
+    // The board's init waits (briefly) for the first pages the host is reading.
+    await vi.waitFor(() =>
+      expect(notifications(panel, "host/init").at(-1)).toMatchObject({
+        backendUrl: "http://127.0.0.1:4000",
+      }),
+    );
     themeEmitter.fire({ kind: 1 });
     expect(notifications(panel, "host/theme/changed")).toEqual([
       { theme: "light" },
