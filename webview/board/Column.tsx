@@ -64,7 +64,7 @@ function ColumnView(props: ColumnProps) {
     getScrollElement: () => listRef.current,
     estimateSize: () => CARD_HEIGHT,
     getItemKey: (index) => cards[index]?._id ?? index,
-    overscan: 6,
+    overscan: 2,
     gap: 6,
     paddingStart: 4,
     paddingEnd: 4,
