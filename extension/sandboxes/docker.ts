@@ -208,3 +208,24 @@ export function execInContainer(
     child.stdin?.end(options.stdin ?? "");
   });
 }
+
+/** A label of a container ("" when it has none). */
+export async function containerLabel(
+  id: string,
+  label: string,
+  dockerHost?: string,
+): Promise<string> {
+  const result = await docker(
+    [
+      "inspect",
+      "--type",
+      "container",
+      "--format",
+      `{{ index .Config.Labels ${JSON.stringify(label)} }}`,
+      id,
+    ],
+    dockerHost,
+  );
+  if (!result.ok) throw failure("inspect", id, result);
+  return result.stdout.trim();
+}

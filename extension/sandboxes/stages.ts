@@ -17,7 +17,7 @@ import {
   withSandboxAdditions,
   writeOverrideConfig,
 } from "./devcontainerConfig";
-import { dockerEngineCheck, execInContainer } from "./docker";
+import { containerLabel, dockerEngineCheck, execInContainer } from "./docker";
 import { prepareWorktree } from "./git";
 import { SandboxStageError } from "./stageError";
 
@@ -122,6 +122,24 @@ export const STAGE_RUNNERS: Readonly<
   },
 
   dependencies: async (run) => {
+    // `devcontainer up` records the merged configuration (devcontainer.json,
+    // the image's and its features' metadata) on the container; without a
+    // lifecycle command in it there is nothing to run, and the CLI's own
+    // start-up (~0.5 s) is saved.
+    const { containerId } = run.sandbox;
+    if (
+      containerId !== undefined &&
+      !declaresLifecycleCommands(
+        await containerLabel(
+          containerId,
+          "devcontainer.metadata",
+          run.env.dockerHost,
+        ),
+      )
+    ) {
+      run.onLog("No lifecycle commands in the dev container's configuration.");
+      return {};
+    }
     await run.env.devcontainer.runUserCommands(await run.target(), {
       onLog: run.onLog,
     });
@@ -173,6 +191,31 @@ export const STAGE_RUNNERS: Readonly<
     return {};
   },
 };
+
+const LIFECYCLE_COMMANDS = [
+  "onCreateCommand",
+  "updateContentCommand",
+  "postCreateCommand",
+  "postStartCommand",
+  "postAttachCommand",
+];
+
+/** Whether the `devcontainer.metadata` label names any lifecycle command (unreadable: assume so). */
+export function declaresLifecycleCommands(metadata: string): boolean {
+  let entries: unknown;
+  try {
+    entries = JSON.parse(metadata);
+  } catch {
+    return true;
+  }
+  const list = Array.isArray(entries) ? entries : [entries];
+  return list.some(
+    (entry) =>
+      typeof entry !== "object" ||
+      entry === null ||
+      LIFECYCLE_COMMANDS.some((key) => key in entry),
+  );
+}
 
 const HEALTH_SCRIPT = `
 head=$(git -C "$1" rev-parse --abbrev-ref HEAD) || exit 1

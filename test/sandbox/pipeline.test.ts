@@ -9,11 +9,12 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
+import { defaultSandboxImage } from "../../extension/sandboxes/devcontainerConfig";
 import { containerState } from "../../extension/sandboxes/docker";
 import { SandboxRunner } from "../../extension/sandboxes/runner";
 import { runnerCalls } from "../../extension/sandboxes/runnerCalls";
@@ -214,5 +215,40 @@ describe("a Docker host named by DOCKER_HOST", () => {
     expect(await containerState(sandbox.containerId!, dockerHost)).toBe(
       "running",
     );
+  });
+});
+
+describe("the repository's own devcontainer.json", () => {
+  test("is used, and its lifecycle commands run in the dependency stage", async () => {
+    await mkdir(join(sw.repository, ".devcontainer"), { recursive: true });
+    await writeFile(
+      join(sw.repository, ".devcontainer", "devcontainer.json"),
+      `{
+  // JSONC, as VS Code writes it
+  "name": "app",
+  "image": "${defaultSandboxImage()}",
+  "containerEnv": { "APP_MODE": "sandboxed" },
+  "postCreateCommand": "echo installed > /tmp/deps-marker",
+}
+`,
+    );
+    git(sw.repository, "add", ".devcontainer");
+    git(sw.repository, "commit", "-q", "-m", "dev container");
+    try {
+      const sandboxId = await sw.request(
+        await sw.newTask("With its own config"),
+      );
+      await sw.runner.drain();
+      const sandbox = await sw.sandbox(sandboxId);
+      expect(sandbox.status, sandbox.note).toBe("ready");
+      const result = await execIn(
+        sandboxId,
+        'cat /tmp/deps-marker && echo "$APP_MODE"',
+      );
+      expect(result.stdout).toBe("installed\nsandboxed\n");
+    } finally {
+      git(sw.repository, "rm", "-q", "-r", ".devcontainer");
+      git(sw.repository, "commit", "-q", "-m", "no dev container");
+    }
   });
 });

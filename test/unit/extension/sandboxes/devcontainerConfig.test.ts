@@ -21,6 +21,7 @@ import {
   writeOverrideConfig,
   type SandboxAdditions,
 } from "../../../../extension/sandboxes/devcontainerConfig";
+import { declaresLifecycleCommands } from "../../../../extension/sandboxes/stages";
 import {
   SandboxStageError,
   tailText,
@@ -226,5 +227,25 @@ describe("writeOverrideConfig and tailText", () => {
     expect(tailText(text, 100)).toBe(text);
     expect(tailText(text, 12)).toBe("three\nfour");
     expect(tailText("x".repeat(10), 4)).toBe("xxxx");
+  });
+});
+
+describe("declaresLifecycleCommands (the container's devcontainer.metadata label)", () => {
+  test("none: the dependency stage can skip the CLI", () => {
+    expect(
+      declaresLifecycleCommands('[{"id":"base"},{"remoteUser":"root"}]'),
+    ).toBe(false);
+  });
+  test("any lifecycle command, in any entry, counts", () => {
+    expect(
+      declaresLifecycleCommands('[{"id":"f"},{"postCreateCommand":"npm ci"}]'),
+    ).toBe(true);
+    expect(declaresLifecycleCommands('{"onCreateCommand":["make"]}')).toBe(
+      true,
+    );
+  });
+  test("unreadable or missing metadata: assume there are some", () => {
+    expect(declaresLifecycleCommands("")).toBe(true);
+    expect(declaresLifecycleCommands("[1]")).toBe(true);
   });
 });
