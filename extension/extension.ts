@@ -10,7 +10,7 @@ import type { ControlPlane } from "./contracts";
 import { registerCommands } from "./commands";
 import { useLog } from "./commands/log";
 import { registerApprovalNotifications } from "./notifications";
-import { registerSandboxes } from "./sandboxes";
+import { registerSandboxes } from "./sandboxes/lazy";
 import { StatusBar } from "./statusBar";
 import { errorMessage } from "./util/errors";
 import { registerViews } from "./views";
@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
       "approval notifications",
       () => registerApprovalNotifications(context, plane, panels),
     ],
-    ["sandboxes", () => registerSandboxes(context, plane)],
+    ["sandboxes", () => registerSandboxes(context, plane, log)],
     [
       "connection commands",
       () => registerConnectionCommands(context, connection),

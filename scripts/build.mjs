@@ -41,9 +41,19 @@ const targets = [
     format: "cjs",
     target: "node20",
     external: ["vscode"],
+  },
+  {
+    // The sandbox part of the extension host, loaded by extension/sandboxes/lazy.ts
+    // on first need so that simple-git and the Docker code are not part of activation.
+    entryPoints: ["extension/sandboxes/index.ts"],
+    outfile: "dist/sandboxes.js",
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["vscode"],
     // jsonc-parser's "main" is a UMD build whose internal requires esbuild
-    // cannot follow (the bundle then fails at activation with "Cannot find
-    // module './impl/format'"); its ESM build bundles cleanly.
+    // cannot follow (the bundle then fails at load with "Cannot find module
+    // './impl/format'"); its ESM build bundles cleanly.
     alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
   },
   // One bundle per webview (webview/<view>/main.tsx -> dist/webview/<view>.js and
