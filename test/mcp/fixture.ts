@@ -12,23 +12,20 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { ConvexHttpClient } from "convex/browser";
 import { afterAll, beforeAll, expect } from "vitest";
-import { api } from "../../convex/_generated/api";
-import type { Id } from "../../convex/_generated/dataModel";
 import type { McpServerConfig } from "../../mcp-server/config";
 import {
   createServer,
   type SwitchboardMcpServer,
 } from "../../mcp-server/server";
-import { Backend } from "../integration/local-backend/backendProcess";
+import {
+  newAgent,
+  startOwnerWorld,
+  type AgentSecret,
+  type OwnerWorld,
+} from "../support/ownerWorld";
 
-export type AgentSecret = {
-  agentId: Id<"agents">;
-  tokenId: Id<"agentTokens">;
-  /** The `sba_` secret switchboard-mcp runs with. */
-  secret: string;
-};
+export type { AgentSecret };
 
 export type Connected = {
   client: Client;
@@ -36,13 +33,7 @@ export type Connected = {
   close(): Promise<void>;
 };
 
-export type McpWorld = {
-  backend: Backend;
-  /** The bootstrapped owner, over HTTP with a signed-in JWT. */
-  owner: ConvexHttpClient;
-  orgId: Id<"orgs">;
-  projectId: Id<"projects">;
-  projectKey: string;
+export type McpWorld = OwnerWorld & {
   newAgent(name: string, scopes?: string[]): Promise<AgentSecret>;
   /** switchboard-mcp's config for this backend, found through its data dir as users run it. */
   config(
@@ -84,33 +75,13 @@ export function useAgentWorld(agentName: string): AgentWorld {
 }
 
 export async function startMcpWorld(): Promise<McpWorld> {
-  const backend = await Backend.start();
-  const owner = backend.httpClient(await backend.signIn());
-  const [org] = await owner.query(api.orgs.listMine, {});
-  if (org === undefined) throw new Error("The bootstrap made no org.");
-  const [project] = await owner.query(api.projects.list, { orgId: org.orgId });
-  if (project === undefined) throw new Error("The bootstrap made no project.");
+  const base = await startOwnerWorld();
+  const { backend } = base;
   const open = new Set<Connected>();
 
   const world: McpWorld = {
-    backend,
-    owner,
-    orgId: org.orgId,
-    projectId: project._id,
-    projectKey: project.key,
-    async newAgent(name, scopes) {
-      const agentId = await owner.mutation(api.agents.create, {
-        orgId: org.orgId,
-        name,
-      });
-      const { tokenId, token } = await owner.action(api.agentTokens.create, {
-        agentId,
-        projectId: project._id,
-        label: `test ${name}`,
-        ...(scopes === undefined ? {} : { scopes }),
-      });
-      return { agentId, tokenId, secret: token };
-    },
+    ...base,
+    newAgent: (name, scopes) => newAgent(base, name, scopes),
     config(secret, overrides = {}) {
       return {
         backend: { kind: "dataDir", dataDir: backend.dataDir },

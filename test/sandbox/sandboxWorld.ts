@@ -27,40 +27,13 @@ import {
   type ConvexCalls,
 } from "../../extension/sandboxes/runnerCalls";
 import type { SandboxEnvironment } from "../../extension/sandboxes/stages";
-import { Backend, ROOT } from "../integration/local-backend/backendProcess";
-
-/** The backend and its bootstrapped owner (no vitest imports: the benchmark uses this too). */
-export type OwnerWorld = {
-  backend: Backend;
-  owner: ConvexHttpClient;
-  orgId: Id<"orgs">;
-  projectId: Id<"projects">;
-};
-
-export type AgentSecret = { agentId: Id<"agents">; secret: string };
-
-async function startOwnerWorld(): Promise<OwnerWorld> {
-  const backend = await Backend.start();
-  const owner = backend.httpClient(await backend.signIn());
-  const [org] = await owner.query(api.orgs.listMine, {});
-  if (org === undefined) throw new Error("The bootstrap made no org.");
-  const [project] = await owner.query(api.projects.list, { orgId: org.orgId });
-  if (project === undefined) throw new Error("The bootstrap made no project.");
-  return { backend, owner, orgId: org.orgId, projectId: project._id };
-}
-
-async function newAgent(world: OwnerWorld, name: string): Promise<AgentSecret> {
-  const agentId = await world.owner.mutation(api.agents.create, {
-    orgId: world.orgId,
-    name,
-  });
-  const { token } = await world.owner.action(api.agentTokens.create, {
-    agentId,
-    projectId: world.projectId,
-    label: `test ${name}`,
-  });
-  return { agentId, secret: token };
-}
+import { ROOT } from "../integration/local-backend/backendProcess";
+import {
+  newAgent,
+  startOwnerWorld,
+  type AgentSecret,
+  type OwnerWorld,
+} from "../support/ownerWorld";
 
 export type SandboxWorld = {
   world: OwnerWorld;
