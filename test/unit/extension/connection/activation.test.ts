@@ -89,7 +89,12 @@ describe("activate", () => {
         l.includes("Could not set up the approval notifications"),
       ),
     ).toBe(true);
+    // The connection's commands, and the sandbox commands as lazy stubs
+    // (dist/sandboxes.js is loaded on first use or once connected, not here).
     expect([...host.commands.keys()].sort()).toEqual([
+      "switchboard.attachSandbox",
+      "switchboard.changeSandbox",
+      "switchboard.openSandbox",
       "switchboard.seedDemoData",
       "switchboard.showStatus",
       "switchboard.switchBackend",
