@@ -12,6 +12,8 @@ const app = defineApp({
     SWITCHBOARD_JWT_PRIVATE_KEY: v.optional(v.string()),
     SWITCHBOARD_JWT_KEY_ID: v.optional(v.string()),
     SWITCHBOARD_JWKS: v.optional(v.string()),
+    /** The secret GitHub signs webhook deliveries with (convex/githubWebhooks.ts). */
+    GITHUB_WEBHOOK_SECRET: v.optional(v.string()),
   },
 });
 

@@ -1,10 +1,12 @@
 /**
- * HTTP actions: the JWKS our tokens are verified with, and the exchange of a
- * long-lived secret (user or agent token) for a short-lived JWT.
+ * HTTP actions: the JWKS our tokens are verified with, the exchange of a
+ * long-lived secret (user or agent token) for a short-lived JWT, and GitHub's
+ * webhook deliveries.
  */
 import { httpRouter } from "convex/server";
 import { internal } from "./_generated/api";
 import { httpAction } from "./_generated/server";
+import { receiveGithubWebhook } from "./githubWebhooks";
 import { errorCode } from "./model/errors";
 import {
   credentialKind,
@@ -94,6 +96,12 @@ http.route({
       throw error;
     }
   }),
+});
+
+http.route({
+  path: "/webhooks/github",
+  method: "POST",
+  handler: httpAction(receiveGithubWebhook),
 });
 
 export default http;

@@ -1,6 +1,7 @@
 import { defineSchema } from "convex/server";
 import { agentTables } from "./tables/agents";
 import { auditTables } from "./tables/audit";
+import { githubTables } from "./tables/github";
 import { identityTables } from "./tables/identity";
 import { sandboxTables } from "./tables/sandboxes";
 import { usageTables } from "./tables/usage";
@@ -13,4 +14,5 @@ export default defineSchema({
   ...auditTables,
   ...usageTables,
   ...sandboxTables,
+  ...githubTables,
 });

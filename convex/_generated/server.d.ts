@@ -33,6 +33,7 @@ type Env = {
   readonly SWITCHBOARD_JWT_PRIVATE_KEY: string | undefined;
   readonly SWITCHBOARD_JWT_KEY_ID: string | undefined;
   readonly SWITCHBOARD_JWKS: string | undefined;
+  readonly GITHUB_WEBHOOK_SECRET: string | undefined;
 };
 
 /**

@@ -157,18 +157,52 @@ export async function moveTask(
   const now = Date.now();
   assertNotLeasedByOther(access, task, now);
   if (task.status === to) return task;
+  await applyMove(ctx, task, to, now);
+  return await auditTaskChange(ctx, access, project, task, "task.move");
+}
+
+export type MoveRefusal = {
+  code: "ILLEGAL_TRANSITION" | "DEPENDENCIES_OPEN";
+  message: string;
+};
+
+/**
+ * Why the state machine refuses a move, or null. Separate from `applyMove`
+ * so callers that must not throw (the GitHub webhook's processing) can
+ * record the reason instead.
+ */
+export function moveRefusal(
+  task: Doc<"tasks">,
+  to: TaskStatus,
+): MoveRefusal | null {
   if (!canTransition(task.status, to)) {
-    fail(
-      "ILLEGAL_TRANSITION",
-      `A task cannot move from ${task.status} to ${to}. From ${task.status} it may move to: ${ALLOWED_TRANSITIONS[task.status].join(", ")}.`,
-    );
+    return {
+      code: "ILLEGAL_TRANSITION",
+      message: `A task cannot move from ${task.status} to ${to}. From ${task.status} it may move to: ${ALLOWED_TRANSITIONS[task.status].join(", ")}.`,
+    };
   }
   if (needsDependenciesDone(to) && task.openBlockers > 0) {
-    fail(
-      "DEPENDENCIES_OPEN",
-      `${task.openBlockers} dependenc${task.openBlockers === 1 ? "y is" : "ies are"} not done yet.`,
-    );
+    return {
+      code: "DEPENDENCIES_OPEN",
+      message: `${task.openBlockers} dependenc${task.openBlockers === 1 ? "y is" : "ies are"} not done yet.`,
+    };
   }
+  return null;
+}
+
+/**
+ * The move itself, whoever asks (a person, an agent, the system): the state
+ * machine's checks, the lease, dependents' blocker counts and sandbox
+ * cleanup. The caller checks its own authority and writes the audit event.
+ */
+export async function applyMove(
+  ctx: MutationCtx,
+  task: Doc<"tasks">,
+  to: TaskStatus,
+  now: number,
+): Promise<void> {
+  const refusal = moveRefusal(task, to);
+  if (refusal !== null) fail(refusal.code, refusal.message);
   // Leaving active work ends any lease on it.
   const lease = isActive(to) ? task.lease : undefined;
   await ctx.db.patch("tasks", task._id, { status: to, lease, updatedAt: now });
@@ -176,7 +210,6 @@ export async function moveTask(
   if (to === "done" || to === "cancelled") {
     await cleanUpTaskSandboxes(ctx, task._id);
   }
-  return await auditTaskChange(ctx, access, project, task, "task.move");
 }
 
 export type TaskEdit = {

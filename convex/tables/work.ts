@@ -54,7 +54,8 @@ export const workTables = {
       "assigneeId",
       "status",
     ])
-    .index("by_lease_expiresAt", ["lease.expiresAt"]),
+    .index("by_lease_expiresAt", ["lease.expiresAt"])
+    .index("by_projectId_branch", ["projectId", "branch"]),
 
   /**
    * Reverse index of `tasks.dependsOn` (arrays cannot be indexed): lets a task

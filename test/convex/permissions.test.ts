@@ -14,6 +14,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { isAgentGrantable, ROLE_ORDER } from "../../convex/model/permissions";
 import { AGENT_TOOL_CASES } from "./agentFunctionCases";
+import { GITHUB_CASES } from "./githubCases";
 import { SANDBOX_CASES } from "./sandboxCases";
 import { VIEW_CASES } from "./viewFunctionCases";
 import {
@@ -33,12 +34,13 @@ import {
 import { expectCode, settle } from "./expectCode";
 import { as, auditEvents, newBackend, type Backend } from "./world";
 
-/** The core functions' cases, the MCP tools', the VS Code views' and sandboxes'. */
+/** The core functions' cases, the MCP tools', the VS Code views', sandboxes' and GitHub's. */
 const CASES: readonly PublicCase[] = [
   ...CORE_CASES,
   ...AGENT_TOOL_CASES,
   ...VIEW_CASES,
   ...SANDBOX_CASES,
+  ...GITHUB_CASES,
 ];
 
 // ---------------------------------------------------------------------------

@@ -42,6 +42,24 @@ export function newBackend(): Backend {
 
 export const SITE_URL = "http://127.0.0.1:3211";
 
+/**
+ * Sets a deployment environment variable for the functions of `t`: convex-test
+ * runs them in this process (process.env); the local harness's engine has an
+ * env of its own.
+ */
+export async function setDeploymentEnv(
+  t: Backend,
+  name: string,
+  value: string | undefined,
+): Promise<void> {
+  const local = t as unknown as {
+    setEnv?: (name: string, value: string | undefined) => Promise<void>;
+  };
+  if (local.setEnv !== undefined) await local.setEnv(name, value);
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
 /** Gives the deployment a fresh signing key, as `npm run keys` does for real ones. */
 export async function configureSigningKey(): Promise<void> {
   process.env.CONVEX_SITE_URL = SITE_URL;

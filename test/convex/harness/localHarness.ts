@@ -214,6 +214,13 @@ class HarnessView {
   withIdentity = (identity: Partial<UserIdentity>) =>
     new HarnessView(this.instance, identity);
 
+  /** Sets (or with undefined, removes) a deployment environment variable, as `npx convex env set` does. */
+  setEnv = async (name: string, value: string | undefined) => {
+    const { env } = await this.instance;
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  };
+
   finishInProgressScheduledFunctions = async () => {
     await (await this.instance).engine.scheduler.idle();
   };
