@@ -270,13 +270,10 @@ export function parseExpression(text: string): ExprResult {
   const parsed = parseExpressionPrefix(text, 0);
   if (!parsed.ok) return parsed;
   if (parsed.next < text.length) {
-    return {
-      ok: false,
-      error: {
-        message: `unexpected "${text.slice(parsed.next, parsed.next + 10)}"`,
-        offset: parsed.next,
-      },
-    };
+    const rest = text.slice(parsed.next, parsed.next + 10);
+    const hint = rest.startsWith("=") ? ' (compare with "==")' : "";
+    const message = `unexpected "${rest}"${hint}`;
+    return { ok: false, error: { message, offset: parsed.next } };
   }
   return { ok: true, expr: parsed.expr };
 }

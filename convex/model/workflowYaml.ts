@@ -134,7 +134,40 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
+/**
+ * Where offset `offset` of a string value is in its raw source (quotes,
+ * block indentation...): the same occurrence of the text around it, or null
+ * when escapes or folding hide it.
+ */
+function sourceOffset(
+  raw: string,
+  value: string,
+  offset: number,
+): number | null {
+  const after = value.slice(offset, offset + 24).split("\n")[0] ?? "";
+  const before =
+    value
+      .slice(Math.max(0, offset - 24), offset)
+      .split("\n")
+      .at(-1) ?? "";
+  const [snippet, shift] = after === "" ? [before, before.length] : [after, 0];
+  if (snippet === "") return null;
+  let occurrence = 0;
+  for (
+    let i = value.indexOf(snippet);
+    i !== -1 && i < offset - shift;
+    i = value.indexOf(snippet, i + 1)
+  ) {
+    occurrence += 1;
+  }
+  let at = raw.indexOf(snippet);
+  for (; at !== -1 && occurrence > 0; occurrence -= 1)
+    at = raw.indexOf(snippet, at + 1);
+  return at === -1 ? null : at + shift;
+}
+
 function formatDuration(ms: number): string {
+  if (ms === 0) return "0s";
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   return ms % 1_000 === 0 ? `${ms / 1_000}s` : `${ms}ms`;
@@ -168,12 +201,9 @@ class Checker {
   /** Points into a string value: at `offset` in it when the source shows it verbatim. */
   errorInString(site: TemplateSite, offset: number, message: string): void {
     const range = rangeOf(site.node);
-    if (range === null) return this.error(site.node, site.path, message);
-    const raw = this.text.slice(range[0], range[1]);
-    const snippet = site.value.slice(offset, offset + 24).split("\n")[0] ?? "";
-    const first = snippet === "" ? -1 : raw.indexOf(snippet);
-    const unique = first !== -1 && raw.indexOf(snippet, first + 1) === -1;
-    this.at(range[0] + (unique ? first : 0), site.path, message);
+    const raw = range === null ? "" : this.text.slice(range[0], range[1]);
+    const at = sourceOffset(raw, site.value, offset);
+    this.at((range?.[0] ?? 0) + (at ?? 0), site.path, message);
   }
 
   /** Follows an alias to its anchor, within a budget (no "billion laughs"). */
@@ -365,7 +395,11 @@ class Checker {
     )
       return scalar;
     if (typeof scalar === "number" && Number.isFinite(scalar)) return scalar;
-    return void this.error(node, path, `unsupported value ${describe(value)}`);
+    return void this.error(
+      node,
+      path,
+      "unsupported value: use text, numbers, true or false, null, lists and maps",
+    );
   }
 
   /** `json`, bounded in size. */
@@ -431,6 +465,7 @@ function readInputs(
   return inputs;
 }
 
+/** `retries: 2`, or `{ max, backoff, factor }` with defaults for the last two. */
 function readRetries(
   check: Checker,
   node: unknown,
@@ -441,43 +476,43 @@ function readRetries(
     const max = check.integer(value, path, 0, LIMITS.retries);
     return max === undefined ? undefined : { ...NO_RETRIES, max };
   }
-  const policy = { ...NO_RETRIES };
-  let max: number | undefined;
-  for (const field of check.entries(value, path, RETRY_FIELDS) ?? []) {
-    if (field.key === "max")
-      max = check.integer(field.value, field.path, 0, LIMITS.retries);
-    else if (field.key === "factor") {
-      const factor = check.scalar(field.value, field.path, "a number");
-      if (
+  const entries = check.entries(value, path, RETRY_FIELDS);
+  if (entries === null) return undefined;
+  if (!entries.some((entry) => entry.key === "max")) {
+    check.error(node, path, 'needs "max" (how many retries)');
+  }
+  const policy: Partial<RetryPolicy> = { ...NO_RETRIES, max: undefined };
+  for (const { key, value: field, path: fieldPath } of entries) {
+    if (key === "max") {
+      policy.max = check.integer(field, fieldPath, 0, LIMITS.retries);
+    } else if (key === "backoff") {
+      policy.backoffMs = check.duration(
+        field,
+        fieldPath,
+        0,
+        LIMITS.backoffMaxMs,
+      );
+    } else {
+      const factor = check.scalar(field, fieldPath, "a number");
+      const valid =
         typeof factor === "number" &&
         factor >= 1 &&
-        factor <= LIMITS.retryFactor
-      )
-        policy.factor = factor;
-      else if (factor !== undefined)
+        factor <= LIMITS.retryFactor;
+      policy.factor = valid ? factor : undefined;
+      if (!valid && factor !== undefined) {
         check.error(
-          field.value,
-          field.path,
+          field,
+          fieldPath,
           `must be a number from 1 to ${LIMITS.retryFactor}`,
         );
-    } else {
-      policy.backoffMs =
-        check.duration(field.value, field.path, 0, LIMITS.backoffMaxMs) ??
-        policy.backoffMs;
+      }
     }
   }
-  if (max === undefined) {
-    if (
-      isMap(value) &&
-      !value.items.some(
-        (pair) => isScalar(pair.key) && pair.key.value === "max",
-      )
-    ) {
-      check.error(node, path, 'needs "max" (how many retries)');
-    }
+  const { max, backoffMs, factor } = policy;
+  if (max === undefined || backoffMs === undefined || factor === undefined) {
     return undefined;
   }
-  return { ...policy, max };
+  return { max, backoffMs, factor };
 }
 
 function readNeeds(
@@ -498,9 +533,12 @@ function readNeeds(
       `at most ${LIMITS.needsPerStep} dependencies per step`,
     );
   }
+  // Repeats are dropped, not reported: they change nothing.
+  const seen = new Set(draft.needs.map((need) => need.id));
   for (const { item, itemPath } of items) {
     const id = check.string(item, itemPath, 100);
-    if (id !== undefined && !draft.needs.some((need) => need.id === id)) {
+    if (id !== undefined && !seen.has(id)) {
+      seen.add(id);
       draft.needs.push({ id, node: item, path: itemPath });
     }
   }
@@ -671,7 +709,7 @@ function buildStep(
       executor,
       summary: fields.summary ?? "",
       timeoutMs: fields.timeoutMs ?? WORKFLOW_DEFAULTS.approvalTimeoutMs,
-      retries: NO_RETRIES,
+      retries: { ...NO_RETRIES },
     };
   }
   return {
@@ -682,7 +720,7 @@ function buildStep(
     trust: fields.trust ?? WORKFLOW_DEFAULTS.trust,
     approval: fields.approval ?? false,
     timeoutMs: fields.timeoutMs ?? WORKFLOW_DEFAULTS.timeoutMs,
-    retries: fields.retries ?? NO_RETRIES,
+    retries: fields.retries ?? { ...NO_RETRIES },
   };
 }
 
@@ -730,11 +768,10 @@ function checkPath(
   scope: Scope,
   site: TemplateSite,
   ref: PathExpr,
-  base: number,
 ): void {
   const [root = "", name, part, ...rest] = ref.segments;
   const report = (message: string): void =>
-    check.errorInString(site, base + ref.start, message);
+    check.errorInString(site, ref.start, message);
   if (root === "inputs") {
     if (name === undefined)
       return report('"inputs" needs an input name, e.g. inputs.topic');
@@ -770,38 +807,40 @@ function checkPath(
   }
 }
 
+/** The paths a condition or template reads, or its syntax error. */
+function pathsOf(
+  site: TemplateSite,
+  kind: "condition" | "template",
+): PathExpr[] | ExprError {
+  if (kind === "condition") {
+    const parsed = parseExpression(site.value);
+    return parsed.ok ? expressionReferences(parsed.expr) : parsed.error;
+  }
+  const parsed = parseTemplate(site.value);
+  if (!parsed.ok) return parsed.error;
+  return parsed.parts.flatMap((part) =>
+    part.kind === "expr" ? expressionReferences(part.expr) : [],
+  );
+}
+
 function checkExpressions(check: Checker, scope: Scope): void {
   const { condition, templates } = scope.draft;
-  const invalid = (
-    site: TemplateSite,
-    what: string,
-    error: ExprError,
-    base: number,
-  ): void =>
-    check.errorInString(
-      site,
-      base + error.offset,
-      `invalid ${what}: ${error.message}`,
-    );
-  if (condition !== undefined) {
-    const parsed = parseExpression(condition.value);
-    if (!parsed.ok) invalid(condition, "condition", parsed.error, 0);
-    else
-      for (const ref of expressionReferences(parsed.expr))
-        checkPath(check, scope, condition, ref, 0);
-  }
-  for (const site of templates) {
-    if (!site.value.includes("{{")) continue;
-    const parsed = parseTemplate(site.value);
-    if (!parsed.ok) {
-      invalid(site, "template", parsed.error, 0);
+  const sites = [
+    ...(condition === undefined
+      ? []
+      : [{ site: condition, kind: "condition" as const }]),
+    ...templates
+      .filter((site) => site.value.includes("{{"))
+      .map((site) => ({ site, kind: "template" as const })),
+  ];
+  for (const { site, kind } of sites) {
+    const paths = pathsOf(site, kind);
+    if (!Array.isArray(paths)) {
+      const message = `invalid ${kind}: ${paths.message}`;
+      check.errorInString(site, paths.offset, message);
       continue;
     }
-    for (const part of parsed.parts) {
-      if (part.kind !== "expr") continue;
-      for (const ref of expressionReferences(part.expr))
-        checkPath(check, scope, site, ref, 0);
-    }
+    for (const ref of paths) checkPath(check, scope, site, ref);
   }
 }
 
@@ -900,6 +939,10 @@ export function parseWorkflow(text: string): ParseResult {
         { line: 1, column: 1, path: "", message: "the definition is empty" },
       ],
     };
+  }
+  if (!isMap(doc.contents)) {
+    const message = `the definition must be a map of fields, not ${describe(doc.contents)}`;
+    return { ok: false, errors: [{ line: 1, column: 1, path: "", message }] };
   }
   const entries = check.entries(doc.contents, "", TOP_FIELDS) ?? [];
   const field = (key: string): Entry | undefined =>
