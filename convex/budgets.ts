@@ -1,12 +1,21 @@
-/** Budget envelopes: people set them per org, project or agent; agents see what is left. */
+/**
+ * Budget envelopes: people set them per org, project, agent or workflow run;
+ * agents see what is left; a cron starts each monthly envelope's new period.
+ */
 import { v } from "convex/values";
+import { internal } from "./_generated/api";
+import { internalMutation } from "./_generated/server";
 import { tenantMutation, tenantQuery } from "./functions";
 import { setBudget } from "./model/budgets";
+import { RESET_BATCH, resetStalePeriods } from "./model/budgetPeriods";
 import { LIMITS } from "./model/limits";
 import { budgetView, vBudgetView } from "./model/views";
-import { vBudgetScope } from "./validators";
+import { vBudgetPeriod, vBudgetScope } from "./validators";
 
-/** Creates or changes the envelope of one target; usage counted so far is kept. */
+/**
+ * Creates or changes the envelope of one target; usage counted so far is
+ * kept. A limit raised above what was used reopens an exhausted envelope.
+ */
 export const set = tenantMutation({
   permission: "projects:manage",
   args: {
@@ -14,8 +23,12 @@ export const set = tenantMutation({
     scope: vBudgetScope,
     projectId: v.optional(v.id("projects")),
     agentId: v.optional(v.id("agents")),
+    /** For scope "run"; becomes v.id("workflowRuns") when workflow runs exist. */
+    runId: v.optional(v.string()),
     limitTokens: v.optional(v.number()),
     limitCostUsd: v.optional(v.number()),
+    /** "monthly" (the default for new envelopes) resets at each UTC month start. */
+    period: v.optional(vBudgetPeriod),
   },
   returns: v.id("budgets"),
   handler: async (ctx, { orgId, ...input }) => {
@@ -49,5 +62,23 @@ export const list = tenantQuery({
             return covering.includes(row.targetId);
           });
     return visible.map(budgetView);
+  },
+});
+
+/**
+ * The cron's hourly pass: starts the new period of monthly envelopes whose
+ * period began before this month. Hourly rather than crons.monthly so a
+ * backend that was down at midnight catches up; a full batch continues in a
+ * follow-up transaction instead of growing this one.
+ */
+export const resetPeriods = internalMutation({
+  args: {},
+  returns: v.number(),
+  handler: async (ctx) => {
+    const touched = await resetStalePeriods(ctx, Date.now());
+    if (touched === RESET_BATCH) {
+      await ctx.scheduler.runAfter(0, internal.budgets.resetPeriods, {});
+    }
+    return touched;
   },
 });

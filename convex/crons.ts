@@ -20,4 +20,14 @@ crons.interval(
   {},
 );
 
+// Monthly budgets start a new period at each UTC month start. Hourly, not
+// crons.monthly: a backend asleep at midnight on the 1st still resets within
+// the hour it wakes (enforcement already treats an ended period as fresh).
+crons.hourly(
+  "reset monthly budgets",
+  { minuteUTC: 5 },
+  internal.budgets.resetPeriods,
+  {},
+);
+
 export default crons;

@@ -122,8 +122,14 @@ export const vBudgetScope = v.union(
   v.literal("org"),
   v.literal("project"),
   v.literal("agent"),
+  /** One workflow run; its targetId is the run's id (a string until the runs table exists). */
+  v.literal("run"),
 );
 export type BudgetScope = Infer<typeof vBudgetScope>;
+
+/** When a budget envelope's usage starts again from zero. */
+export const vBudgetPeriod = v.union(v.literal("monthly"), v.literal("none"));
+export type BudgetPeriod = Infer<typeof vBudgetPeriod>;
 
 /**
  * The stages a sandbox is brought up in, in order (model/sandboxStages.ts).

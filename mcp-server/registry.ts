@@ -146,7 +146,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     name: "report_usage",
     title: "Report tokens and cost",
     description:
-      "Records tokens and cost you spent, counted against your org, project and agent budgets; returns what is left.",
+      "Records tokens and cost you spent, counted against your org, project and agent budgets; returns what is left. Never refused: an envelope marked exhausted means new work will not be dispatched until a person raises it (a raise was requested).",
     annotations: WRITE,
     kind: "mutation",
     function: api.usage.report,

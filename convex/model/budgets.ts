@@ -1,44 +1,48 @@
 /**
  * Usage reports and the budget envelopes they count against. An envelope
- * bounds one org, project or agent; each report adds to every envelope that
- * covers it, so what is left is read from one document per envelope.
- * Enforcement (gating dispatch, approvals at thresholds) is issue 7's.
+ * bounds one org, project, agent or workflow run; each report adds to every
+ * envelope that covers it, so what is left is read from one document per
+ * envelope. Reports are never refused (the tokens are already spent);
+ * crossing 80% or 100% is announced (budgetAlerts.ts) and dispatch of new
+ * work is refused by the gate (budgetGate.ts).
  */
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import type { BudgetScope } from "../validators";
 import type { Access } from "./access";
 import { defaultTask, requireSameProject } from "./agentScope";
 import { actorOf, recordAudit } from "./audit";
+import { noticeThresholds } from "./budgetAlerts";
+import { coveringEnvelopes } from "./budgetGate";
+import { rollOver } from "./budgetPeriods";
 import { requireRange, requireText } from "./checks";
 import { fail } from "./errors";
 import type { Principal } from "./principals";
 
+export { dispatchAllowance, type DispatchAllowance } from "./budgetGate";
+export { setBudget, type BudgetInput } from "./budgetSettings";
+
 const MAX_TOKENS_PER_REPORT = 1e9;
 const MAX_COST_PER_REPORT_USD = 1e6;
-const MAX_LIMIT = 1e15;
 
-/** The envelopes covering work in `project` by `principal`: org, project, agent. */
+/** The envelopes covering work in `project` by `principal`: org, project, agent, run. */
 export async function envelopesFor(
   ctx: QueryCtx,
   project: Doc<"projects">,
   principal: Principal,
+  runId?: string,
 ): Promise<Doc<"budgets">[]> {
-  const targets: string[] = [project.orgId, project._id];
-  if (principal.kind === "agent") targets.push(principal.id);
-  const found: Doc<"budgets">[] = [];
-  for (const targetId of targets) {
-    const budget = await ctx.db
-      .query("budgets")
-      .withIndex("by_targetId", (q) => q.eq("targetId", targetId))
-      .first();
-    if (budget !== null) found.push(budget);
-  }
-  return found;
+  return await coveringEnvelopes(ctx, {
+    orgId: project.orgId,
+    projectId: project._id,
+    agentId: principal.kind === "agent" ? principal.id : undefined,
+    runId,
+  });
 }
 
 export type UsageReport = {
   taskId?: Id<"tasks">;
+  /** The workflow run the usage belongs to (native agents, the run engine). */
+  runId?: string;
   inputTokens: number;
   outputTokens: number;
   costUsd?: number;
@@ -87,13 +91,22 @@ export async function recordUsage(
         : requireText("model", report.model, 100),
     at: now,
   });
+  const envelopes = await envelopesFor(
+    ctx,
+    project,
+    access.principal,
+    report.runId,
+  );
   const budgets: Doc<"budgets">[] = [];
-  for (const budget of await envelopesFor(ctx, project, access.principal)) {
+  for (const stored of envelopes) {
+    // Usage in a new month counts against the new period, cron or not.
+    const budget = await rollOver(ctx, stored, now);
     await ctx.db.patch("budgets", budget._id, {
       usedTokens: budget.usedTokens + inputTokens + outputTokens,
       usedCostUsd: budget.usedCostUsd + costUsd,
     });
-    budgets.push((await ctx.db.get("budgets", budget._id))!);
+    const counted = (await ctx.db.get("budgets", budget._id))!;
+    budgets.push(await noticeThresholds(ctx, access, project, counted));
   }
   await recordAudit(ctx, actorOf(access), {
     orgId: project.orgId,
@@ -110,110 +123,4 @@ function requireWholeTokens(field: string, value: number): number {
     fail("INVALID_ARGUMENT", `${field} must be a whole number of tokens.`);
   }
   return requireRange(field, value, 0, MAX_TOKENS_PER_REPORT);
-}
-
-export type BudgetInput = {
-  scope: BudgetScope;
-  projectId?: Id<"projects">;
-  agentId?: Id<"agents">;
-  limitTokens?: number;
-  limitCostUsd?: number;
-};
-
-/** Creates or changes the one envelope of a target; what was used so far is kept. */
-export async function setBudget(
-  ctx: MutationCtx,
-  access: Access,
-  orgId: Id<"orgs">,
-  input: BudgetInput,
-): Promise<Id<"budgets">> {
-  if (access.principal.kind !== "user") {
-    fail("FORBIDDEN", "Only people set budgets.");
-  }
-  const targetId = await budgetTarget(ctx, access, orgId, input);
-  const limits = {
-    limitTokens:
-      input.limitTokens === undefined
-        ? undefined
-        : requireRange("limitTokens", input.limitTokens, 0, MAX_LIMIT),
-    limitCostUsd:
-      input.limitCostUsd === undefined
-        ? undefined
-        : requireRange("limitCostUsd", input.limitCostUsd, 0, MAX_LIMIT),
-  };
-  const existing = await ctx.db
-    .query("budgets")
-    .withIndex("by_targetId", (q) => q.eq("targetId", targetId))
-    .first();
-  const stamp = { updatedBy: access.principal.id, updatedAt: Date.now() };
-  const budgetId =
-    existing === null
-      ? await ctx.db.insert("budgets", {
-          orgId,
-          scope: input.scope,
-          targetId,
-          ...limits,
-          usedTokens: 0,
-          usedCostUsd: 0,
-          ...stamp,
-        })
-      : existing._id;
-  if (existing !== null) {
-    await ctx.db.patch("budgets", budgetId, { ...limits, ...stamp });
-  }
-  await recordAudit(ctx, actorOf(access), {
-    orgId,
-    action: "budget.set",
-    entity: "budget",
-    entityId: budgetId,
-    before:
-      existing === null
-        ? undefined
-        : {
-            limitTokens: existing.limitTokens ?? null,
-            limitCostUsd: existing.limitCostUsd ?? null,
-          },
-    after: {
-      scope: input.scope,
-      targetId,
-      limitTokens: limits.limitTokens ?? null,
-      limitCostUsd: limits.limitCostUsd ?? null,
-    },
-  });
-  return budgetId;
-}
-
-/** The id an envelope is keyed by, checked to belong to `orgId`. */
-async function budgetTarget(
-  ctx: QueryCtx,
-  access: Access,
-  orgId: Id<"orgs">,
-  { scope, projectId, agentId }: BudgetInput,
-): Promise<string> {
-  const named =
-    (projectId === undefined ? 0 : 1) + (agentId === undefined ? 0 : 1);
-  if (scope === "org") {
-    if (named > 0) {
-      fail("INVALID_ARGUMENT", 'An "org" budget names no project or agent.');
-    }
-    return orgId;
-  }
-  if (scope === "project") {
-    if (projectId === undefined || agentId !== undefined) {
-      fail("INVALID_ARGUMENT", 'A "project" budget needs projectId (only).');
-    }
-    const { project } = await access.project(projectId);
-    if (project.orgId !== orgId) {
-      fail("INVALID_ARGUMENT", "The project belongs to another org.");
-    }
-    return projectId;
-  }
-  if (agentId === undefined || projectId !== undefined) {
-    fail("INVALID_ARGUMENT", 'An "agent" budget needs agentId (only).');
-  }
-  const agent = await ctx.db.get("agents", agentId);
-  if (agent === null || agent.orgId !== orgId) {
-    fail("INVALID_ARGUMENT", "The agent belongs to another org.");
-  }
-  return agentId;
 }

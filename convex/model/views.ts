@@ -8,12 +8,15 @@ import { v, type Infer } from "convex/values";
 import type { Doc } from "../_generated/dataModel";
 import {
   vApprovalStatus,
+  vBudgetPeriod,
   vBudgetScope,
   vPrincipalId,
   vPriority,
   vTaskStatus,
   type PrincipalId,
 } from "../validators";
+import { isExhausted, isWarned } from "./budgetLevels";
+import { periodOf } from "./budgetPeriods";
 import { taskKey } from "./tasks";
 
 /** List views cut descriptions to this many characters (get/claim show them whole). */
@@ -126,6 +129,11 @@ export const vBudgetView = v.object({
   /** Absent when the envelope sets no limit of that kind; never below 0. */
   remainingTokens: v.optional(v.number()),
   remainingCostUsd: v.optional(v.number()),
+  period: vBudgetPeriod,
+  /** At or past 80% of a limit: people have been told. */
+  warned: v.boolean(),
+  /** A limit is spent: new work it covers is not dispatched until it is raised. */
+  exhausted: v.boolean(),
 });
 export type BudgetView = Infer<typeof vBudgetView>;
 
@@ -146,6 +154,9 @@ export function budgetView(budget: Doc<"budgets">): BudgetView {
       budget.limitCostUsd === undefined
         ? undefined
         : roundMicros(Math.max(0, budget.limitCostUsd - budget.usedCostUsd)),
+    period: periodOf(budget),
+    warned: isWarned(budget),
+    exhausted: isExhausted(budget),
   };
 }
 

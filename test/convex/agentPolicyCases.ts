@@ -157,6 +157,10 @@ const usageCases: PublicCase[] = [
     invalid: (_world, args) => semantic({ ...args, inputTokens: -1 }),
     check: async (result, { t, caller }) => {
       expect(result.budgets.map((b) => b.remainingTokens)).toEqual([850]);
+      expect(result.budgets[0]).toMatchObject({
+        warned: false,
+        exhausted: false,
+      });
       const record = await mustRead(t, "usageRecords", result.recordId);
       expect(record.principalId).toBe(idOf(caller));
       expect(record.costUsd).toBe(0.25);
@@ -179,6 +183,7 @@ const usageCases: PublicCase[] = [
         targetId: world.projectA,
         limitTokens: 5000,
         usedTokens: 0,
+        period: "monthly",
       });
     },
   }),
