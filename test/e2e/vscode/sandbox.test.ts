@@ -255,5 +255,45 @@ describe.skipIf(sandboxSkipReason !== undefined)(
       ).toBe(0);
       expect(wb.pageErrors).toEqual([]);
     });
+
+    test("Open in container: a terminal inside the sandbox, in its worktree", async () => {
+      session!.explainFailures("sandbox terminal");
+      const record = await owner!.client.query(api.sandboxes.get, {
+        sandboxId: sandboxId!,
+      });
+      // No Dev Containers extension in code-server here: the terminal path.
+      const board = await view("board-column-todo");
+      await board.locator(`[data-task-id="${taskId}"]`).click();
+      const detail = await wb.webviewFrame(
+        '[data-testid="sandbox-attach"]',
+        30_000,
+      );
+      await detail.locator('[data-testid="sandbox-attach"]').click();
+      await wb.page
+        .getByText(`Sandbox ${record.taskKey}`)
+        .first()
+        .waitFor({ state: "visible", timeout: 30_000 });
+      // Typed into the focused terminal. /tmp is the container's own (not
+      // mounted), so the file proves where the shell runs, and its content
+      // that it starts in the worktree.
+      const readPwd = async () => {
+        const result = await promisify(execFile)(
+          "docker",
+          ["exec", record.containerId!, "cat", "/tmp/sandbox-terminal-pwd"],
+          { timeout: 15_000 },
+        ).catch(() => ({ stdout: "" }));
+        return result.stdout.trim() === "" ? undefined : result.stdout.trim();
+      };
+      let pwd: string | undefined;
+      for (let attempt = 0; attempt < 3 && pwd === undefined; attempt++) {
+        // The shell may still be starting: type again if nothing arrived.
+        await wb.page.keyboard.type("pwd > /tmp/sandbox-terminal-pwd\n");
+        pwd = await waitFor(readPwd, 20_000, "the terminal's pwd").catch(
+          () => undefined,
+        );
+      }
+      expect(pwd).toBe(record.worktreePath);
+      await wb.screenshot("sandbox-terminal");
+    });
   },
 );
