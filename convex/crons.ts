@@ -30,4 +30,14 @@ crons.hourly(
   {},
 );
 
+// Workflow steps time out in minutes at the least; the same pass re-checks
+// runs whose steps wait on gates that open without an event (budgets raised,
+// other runs' steps finishing in the project).
+crons.interval(
+  "workflow watchdog",
+  { minutes: 1 },
+  internal.workflowRuns.watchdog,
+  {},
+);
+
 export default crons;

@@ -6,6 +6,7 @@ import { identityTables } from "./tables/identity";
 import { sandboxTables } from "./tables/sandboxes";
 import { usageTables } from "./tables/usage";
 import { workTables } from "./tables/work";
+import { workflowTables } from "./tables/workflows";
 
 export default defineSchema({
   ...identityTables,
@@ -15,4 +16,5 @@ export default defineSchema({
   ...usageTables,
   ...sandboxTables,
   ...githubTables,
+  ...workflowTables,
 });

@@ -9,6 +9,7 @@ import * as agentApprovals from "../convex/agentApprovals";
 import * as agentContext from "../convex/agentContext";
 import * as agentTasks from "../convex/agentTasks";
 import * as agentThreads from "../convex/agentThreads";
+import * as agentWorkflows from "../convex/agentWorkflows";
 import * as sandboxes from "../convex/sandboxes";
 import * as updates from "../convex/updates";
 import * as usage from "../convex/usage";
@@ -19,6 +20,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   agentContext,
   agentTasks,
   agentThreads,
+  agentWorkflows,
   sandboxes,
   updates,
   usage,

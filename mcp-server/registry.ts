@@ -179,4 +179,14 @@ export const TOOLS: readonly ToolDefinition[] = [
     function: api.sandboxes.forTask,
     scopes: ["tasks:read"],
   },
+  {
+    name: "complete_step",
+    title: "Report a workflow step's result",
+    description:
+      'Finishes a workflow step you were given as a task (its description names runId and stepId). status "succeeded" with output (a flat record later steps read as steps.<stepId>.output.<key>), or "failed" with error (the step may be retried). Only while the step is running; your task closes with it.',
+    annotations: WRITE,
+    kind: "mutation",
+    function: api.agentWorkflows.completeStep,
+    scopes: ["workflows:run"],
+  },
 ];

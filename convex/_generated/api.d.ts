@@ -13,6 +13,7 @@ import type * as agentContext from "../agentContext.js";
 import type * as agentTasks from "../agentTasks.js";
 import type * as agentThreads from "../agentThreads.js";
 import type * as agentTokens from "../agentTokens.js";
+import type * as agentWorkflows from "../agentWorkflows.js";
 import type * as agents from "../agents.js";
 import type * as approvalRules from "../approvalRules.js";
 import type * as approvals from "../approvals.js";
@@ -66,6 +67,13 @@ import type * as model_updates from "../model/updates.js";
 import type * as model_views from "../model/views.js";
 import type * as model_workflowDag from "../model/workflowDag.js";
 import type * as model_workflowExpr from "../model/workflowExpr.js";
+import type * as model_workflowRunAccess from "../model/workflowRunAccess.js";
+import type * as model_workflowRunAdvance from "../model/workflowRunAdvance.js";
+import type * as model_workflowRunDefinitions from "../model/workflowRunDefinitions.js";
+import type * as model_workflowRunDispatch from "../model/workflowRunDispatch.js";
+import type * as model_workflowRunGates from "../model/workflowRunGates.js";
+import type * as model_workflowRunOps from "../model/workflowRunOps.js";
+import type * as model_workflowRunState from "../model/workflowRunState.js";
 import type * as model_workflowSpec from "../model/workflowSpec.js";
 import type * as model_workflowYaml from "../model/workflowYaml.js";
 import type * as model_workflowYamlCheck from "../model/workflowYamlCheck.js";
@@ -82,11 +90,14 @@ import type * as tables_identity from "../tables/identity.js";
 import type * as tables_sandboxes from "../tables/sandboxes.js";
 import type * as tables_usage from "../tables/usage.js";
 import type * as tables_work from "../tables/work.js";
+import type * as tables_workflows from "../tables/workflows.js";
 import type * as tasks from "../tasks.js";
 import type * as threads from "../threads.js";
 import type * as updates from "../updates.js";
 import type * as usage from "../usage.js";
 import type * as validators from "../validators.js";
+import type * as workflowRuns from "../workflowRuns.js";
+import type * as workflows from "../workflows.js";
 
 import type {
   ApiFromModules,
@@ -100,6 +111,7 @@ declare const fullApi: ApiFromModules<{
   agentTasks: typeof agentTasks;
   agentThreads: typeof agentThreads;
   agentTokens: typeof agentTokens;
+  agentWorkflows: typeof agentWorkflows;
   agents: typeof agents;
   approvalRules: typeof approvalRules;
   approvals: typeof approvals;
@@ -153,6 +165,13 @@ declare const fullApi: ApiFromModules<{
   "model/views": typeof model_views;
   "model/workflowDag": typeof model_workflowDag;
   "model/workflowExpr": typeof model_workflowExpr;
+  "model/workflowRunAccess": typeof model_workflowRunAccess;
+  "model/workflowRunAdvance": typeof model_workflowRunAdvance;
+  "model/workflowRunDefinitions": typeof model_workflowRunDefinitions;
+  "model/workflowRunDispatch": typeof model_workflowRunDispatch;
+  "model/workflowRunGates": typeof model_workflowRunGates;
+  "model/workflowRunOps": typeof model_workflowRunOps;
+  "model/workflowRunState": typeof model_workflowRunState;
   "model/workflowSpec": typeof model_workflowSpec;
   "model/workflowYaml": typeof model_workflowYaml;
   "model/workflowYamlCheck": typeof model_workflowYamlCheck;
@@ -169,11 +188,14 @@ declare const fullApi: ApiFromModules<{
   "tables/sandboxes": typeof tables_sandboxes;
   "tables/usage": typeof tables_usage;
   "tables/work": typeof tables_work;
+  "tables/workflows": typeof tables_workflows;
   tasks: typeof tasks;
   threads: typeof threads;
   updates: typeof updates;
   usage: typeof usage;
   validators: typeof validators;
+  workflowRuns: typeof workflowRuns;
+  workflows: typeof workflows;
 }>;
 
 /**

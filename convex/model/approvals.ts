@@ -13,6 +13,7 @@ import { requireRange, requireText } from "./checks";
 import { fail } from "./errors";
 import { APPROVAL, LIMITS } from "./limits";
 import { roleAtLeast } from "./permissions";
+import { WORKFLOW_STEP_APPROVAL } from "./workflowRunDispatch";
 
 export type ApprovalRequest = {
   taskId?: Id<"tasks">;
@@ -208,6 +209,12 @@ async function settle(
   // The expiry job has nothing left to do once a decision exists.
   if (actor !== "system" && approval.expiryJobId !== undefined) {
     await ctx.scheduler.cancel(approval.expiryJobId);
+  }
+  // A workflow step waits on this decision; its run moves on (workflowRuns.ts).
+  if (approval.kind === WORKFLOW_STEP_APPROVAL) {
+    await ctx.scheduler.runAfter(0, internal.workflowRuns.approvalDecided, {
+      approvalId: approval._id,
+    });
   }
   await recordAudit(ctx, actor, {
     orgId: project.orgId,

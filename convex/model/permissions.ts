@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   "audit:read",
   "sandboxes:request",
   "sandboxes:run",
+  "workflows:manage",
+  "workflows:run",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -46,6 +48,9 @@ const MEMBER: readonly Permission[] = [
   // Running sandboxes (Docker and git on the runner's machine) is for people's
   // own VS Code windows; agents only ask for one.
   "sandboxes:run",
+  "workflows:manage",
+  // Agents may start runs and report their steps' results.
+  "workflows:run",
 ];
 const ADMIN: readonly Permission[] = [
   ...MEMBER,
@@ -93,6 +98,7 @@ export const AGENT_GRANTABLE: readonly Permission[] = [
   "approvals:read",
   "approvals:request",
   "sandboxes:request",
+  "workflows:run",
 ];
 
 export function isPermission(value: string): value is Permission {

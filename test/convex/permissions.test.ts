@@ -17,6 +17,7 @@ import { AGENT_TOOL_CASES } from "./agentFunctionCases";
 import { GITHUB_CASES } from "./githubCases";
 import { SANDBOX_CASES } from "./sandboxCases";
 import { VIEW_CASES } from "./viewFunctionCases";
+import { WORKFLOW_CASES } from "./workflowCases";
 import {
   agentLacking,
   CASES as CORE_CASES,
@@ -34,13 +35,14 @@ import {
 import { expectCode, settle } from "./expectCode";
 import { as, auditEvents, newBackend, type Backend } from "./world";
 
-/** The core functions' cases, the MCP tools', the VS Code views', sandboxes' and GitHub's. */
+/** The core functions' cases, the MCP tools', the VS Code views', sandboxes', GitHub's and workflows'. */
 const CASES: readonly PublicCase[] = [
   ...CORE_CASES,
   ...AGENT_TOOL_CASES,
   ...VIEW_CASES,
   ...SANDBOX_CASES,
   ...GITHUB_CASES,
+  ...WORKFLOW_CASES,
 ];
 
 // ---------------------------------------------------------------------------

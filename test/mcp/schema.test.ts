@@ -31,6 +31,7 @@ const CONTRACT = [
   "report_usage",
   "request_sandbox",
   "get_sandbox",
+  "complete_step",
 ];
 
 /** Why `schema` does not describe exactly the values `validator` accepts, or null. */
@@ -63,6 +64,15 @@ function mismatch(
       return (
         type("array") ??
         mismatch(schema.items as JsonSchema, validator.value, `${at}[]`)
+      );
+    case "record":
+      return (
+        type("object") ??
+        mismatch(
+          schema.additionalProperties as JsonSchema,
+          validator.values.fieldType,
+          `${at}{}`,
+        )
       );
     case "object": {
       const properties = (schema.properties ?? {}) as Record<

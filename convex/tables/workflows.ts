@@ -1,0 +1,95 @@
+/**
+ * Workflows: versioned definitions (the YAML and its parsed form), their
+ * runs, one row per step of a run (the interpreter's state), and each run's
+ * event log. The interpreter is convex/model/workflowRunAdvance.ts.
+ */
+import { defineTable } from "convex/server";
+import { v, type Infer } from "convex/values";
+import { vPrincipalId } from "../validators";
+
+export const vWorkflowRunStatus = v.union(
+  v.literal("running"),
+  v.literal("succeeded"),
+  v.literal("failed"),
+  v.literal("cancelled"),
+);
+export type WorkflowRunStatus = Infer<typeof vWorkflowRunStatus>;
+
+/** The same states as workflowDag.ts's StepState. */
+export const vStepState = v.union(
+  v.literal("pending"),
+  v.literal("waiting"),
+  v.literal("running"),
+  v.literal("succeeded"),
+  v.literal("failed"),
+  v.literal("skipped"),
+);
+
+export const workflowTables = {
+  workflows: defineTable({
+    orgId: v.id("orgs"),
+    projectId: v.id("projects"),
+    name: v.string(),
+    /** 1, 2, … per project and name: saving never changes a version runs use. */
+    version: v.number(),
+    /** The YAML as written. */
+    source: v.string(),
+    /** JSON of the parsed WorkflowDefinition (workflowSpec.ts). */
+    definition: v.string(),
+    createdBy: vPrincipalId,
+    createdAt: v.number(),
+  }).index("by_projectId_name_version", ["projectId", "name", "version"]),
+
+  workflowRuns: defineTable({
+    orgId: v.id("orgs"),
+    projectId: v.id("projects"),
+    workflowId: v.id("workflows"),
+    name: v.string(),
+    version: v.number(),
+    status: vWorkflowRunStatus,
+    /** JSON of the resolved inputs. */
+    inputs: v.string(),
+    startedBy: vPrincipalId,
+    startedAt: v.number(),
+    endedAt: v.optional(v.number()),
+  }).index("by_projectId_startedAt", ["projectId", "startedAt"]),
+
+  workflowSteps: defineTable({
+    runId: v.id("workflowRuns"),
+    projectId: v.id("projects"),
+    stepId: v.string(),
+    state: vStepState,
+    /** Attempts started so far. */
+    attempt: v.number(),
+    /** The agent of an agent step, resolved when the run started. */
+    agentId: v.optional(v.id("agents")),
+    /** A retry wait: the step may start again at this time. */
+    readyAt: v.optional(v.number()),
+    startedAt: v.optional(v.number()),
+    endedAt: v.optional(v.number()),
+    /** A running step not finished by then is failed by the watchdog. */
+    deadlineAt: v.optional(v.number()),
+    /** JSON of the record the agent reported. */
+    output: v.optional(v.string()),
+    error: v.optional(v.string()),
+    /** Why a waiting step waits (a gate, or a retry's backoff). */
+    gate: v.optional(v.string()),
+    taskId: v.optional(v.id("tasks")),
+    /** The approval a step waits for (approval: true) or is (executor approval). */
+    approvalId: v.optional(v.id("approvals")),
+  })
+    .index("by_runId_stepId", ["runId", "stepId"])
+    .index("by_state_deadlineAt", ["state", "deadlineAt"])
+    .index("by_agentId_state", ["agentId", "state"])
+    .index("by_projectId_state", ["projectId", "state"])
+    .index("by_approvalId", ["approvalId"]),
+
+  workflowEvents: defineTable({
+    runId: v.id("workflowRuns"),
+    at: v.number(),
+    /** e.g. run.started, step.started, step.waiting, step.failed, run.succeeded. */
+    kind: v.string(),
+    stepId: v.optional(v.string()),
+    detail: v.string(),
+  }).index("by_runId_at", ["runId", "at"]),
+};
