@@ -14,6 +14,12 @@ const app = defineApp({
     SWITCHBOARD_JWKS: v.optional(v.string()),
     /** The secret GitHub signs webhook deliveries with (convex/githubWebhooks.ts). */
     GITHUB_WEBHOOK_SECRET: v.optional(v.string()),
+    /** Native agents' model access (convex/nativeAgents.ts); unset fails their steps. */
+    ANTHROPIC_API_KEY: v.optional(v.string()),
+    /** Another Messages API endpoint (a proxy, or the scripted model in tests). */
+    ANTHROPIC_BASE_URL: v.optional(v.string()),
+    /** The model native agents call; a default is used when unset. */
+    SWITCHBOARD_NATIVE_MODEL: v.optional(v.string()),
   },
 });
 

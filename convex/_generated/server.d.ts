@@ -34,6 +34,9 @@ type Env = {
   readonly SWITCHBOARD_JWT_KEY_ID: string | undefined;
   readonly SWITCHBOARD_JWKS: string | undefined;
   readonly GITHUB_WEBHOOK_SECRET: string | undefined;
+  readonly ANTHROPIC_API_KEY: string | undefined;
+  readonly ANTHROPIC_BASE_URL: string | undefined;
+  readonly SWITCHBOARD_NATIVE_MODEL: string | undefined;
 };
 
 /**

@@ -19,10 +19,13 @@ export type AgentPrincipal = {
   kind: "agent";
   id: Id<"agents">;
   agent: Doc<"agents">;
-  token: Doc<"agentTokens">;
+  /** Where the agent may act: its token's, or a native step's run's project. */
+  token: AgentGrant;
   scopes: ReadonlySet<Permission>;
 };
 export type Principal = UserPrincipal | AgentPrincipal;
+/** Native agents run inside Convex without a token row, so only the bounds. */
+export type AgentGrant = Pick<Doc<"agentTokens">, "projectId" | "taskId">;
 
 /** Name of the custom JWT claim holding the credential (token row) id. */
 export const TOKEN_ID_CLAIM = "tid";

@@ -6,10 +6,15 @@
  * Everything else (a step's result, an approval's decision, a retry coming
  * due, the watchdog) only records what happened and schedules an advance.
  */
+import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { readySteps, runStatus } from "./workflowDag";
-import { evaluateCondition, renderTemplate } from "./workflowExpr";
+import {
+  evaluateCondition,
+  renderTemplate,
+  type ExprContext,
+} from "./workflowExpr";
 import { checkGates } from "./workflowRunGates";
 import {
   closeStepTask,
@@ -27,7 +32,11 @@ import {
   type LoadedRun,
   type StepRow,
 } from "./workflowRunState";
-import type { JsonValue, StepDefinition } from "./workflowSpec";
+import type {
+  AgentStepDefinition,
+  JsonValue,
+  StepDefinition,
+} from "./workflowSpec";
 
 export async function advanceRun(
   ctx: MutationCtx,
@@ -146,6 +155,20 @@ function asText(value: JsonValue): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+function inputsText(step: StepDefinition, context: ExprContext): string {
+  if (Object.keys(step.with).length === 0) return "";
+  return `\n\nInputs: ${JSON.stringify(renderTemplate(step.with, context))}`;
+}
+
+/** An agent step's prompt: its template rendered, then its rendered inputs. */
+export function renderStepPrompt(
+  loaded: LoadedRun,
+  step: AgentStepDefinition,
+): string {
+  const context = exprContext(loaded);
+  return `${asText(renderTemplate(step.prompt, context))}${inputsText(step, context)}`;
+}
+
 async function dispatch(
   ctx: MutationCtx,
   loaded: LoadedRun,
@@ -153,11 +176,7 @@ async function dispatch(
   step: StepDefinition,
 ): Promise<boolean> {
   const context = exprContext(loaded);
-  const inputs = renderTemplate(step.with, context);
-  const withText =
-    Object.keys(step.with).length === 0
-      ? ""
-      : `\n\nInputs: ${JSON.stringify(inputs)}`;
+  const withText = inputsText(step, context);
   if (step.executor === "approval") {
     const approvalId = await requestStepApproval(ctx, loaded.run, {
       summary: asText(renderTemplate(step.summary, context)),
@@ -167,17 +186,21 @@ async function dispatch(
     await patchStep(ctx, loaded, row, { approvalId });
     return false;
   }
-  if (step.executor === "native") {
-    await failAttempt(ctx, loaded, row, "native agents are not available yet", {
-      final: true,
-    });
-    return true;
-  }
   if (row.agentId === undefined) throw new Error("Agent step without agent.");
+  if (step.executor === "native") {
+    // The model call cannot happen in a mutation: an action reads, calls
+    // and writes back (convex/nativeAgents.ts), checking the attempt first.
+    await ctx.scheduler.runAfter(0, internal.nativeAgents.runStep, {
+      runId: loaded.run._id,
+      stepId: step.id,
+      attempt: row.attempt,
+    });
+    return false;
+  }
   const taskId = await createStepTask(ctx, loaded.run, {
     stepId: step.id,
     agentId: row.agentId,
-    prompt: `${asText(renderTemplate(step.prompt, context))}${withText}`,
+    prompt: renderStepPrompt(loaded, step),
   });
   await patchStep(ctx, loaded, row, { taskId });
   return false;
