@@ -57,12 +57,19 @@ export type NewTask = {
   parentId?: Id<"tasks">;
 };
 
+/**
+ * Who creates a task: a caller (through their Access), or the system acting
+ * for someone (a workflow run for its starter), audited as "system".
+ */
+export type TaskCreator = Access | { system: true; onBehalfOf: PrincipalId };
+
 export async function createTask(
   ctx: MutationCtx,
-  access: Access,
+  creator: TaskCreator,
   project: Doc<"projects">,
   input: NewTask,
 ): Promise<Id<"tasks">> {
+  const bySystem = "system" in creator;
   const blockers = await loadBlockers(
     ctx,
     { projectId: project._id },
@@ -103,7 +110,7 @@ export async function createTask(
     parentId: input.parentId,
     dependsOn: blockers.map((blocker) => blocker._id),
     openBlockers: countOpen(blockers),
-    createdBy: access.principal.id,
+    createdBy: bySystem ? creator.onBehalfOf : creator.principal.id,
     createdAt: now,
     updatedAt: now,
   });
@@ -117,7 +124,7 @@ export async function createTask(
     nextTaskNumber: project.nextTaskNumber + 1,
   });
   const task = (await ctx.db.get("tasks", taskId))!;
-  await recordAudit(ctx, actorOf(access), {
+  await recordAudit(ctx, bySystem ? "system" : actorOf(creator), {
     orgId: project.orgId,
     action: "task.create",
     entity: "task",

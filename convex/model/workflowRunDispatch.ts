@@ -1,17 +1,16 @@
 /**
  * What starting a step hands out: a task for an external agent, an approval
  * for a person. Both are created by the system on behalf of the run (its
- * starter is the task's creator and the approval's requester), so these are
- * system variants of createTask and requestApproval: no Access, audit actor
- * "system".
+ * starter is the task's creator and the approval's requester): createTask's
+ * system creator, and a system variant of requestApproval (no Access, audit
+ * actor "system").
  */
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { recordAudit } from "./audit";
 import { APPROVAL, LIMITS } from "./limits";
-import { applyMove, auditTaskChange, moveRefusal, taskSummary } from "./tasks";
-import { priorityRank } from "./taskStatus";
+import { applyMove, auditTaskChange, createTask, moveRefusal } from "./tasks";
 
 /** The approval kind the workflow interpreter asks and listens for. */
 export const WORKFLOW_STEP_APPROVAL = "workflow_step";
@@ -27,37 +26,22 @@ export async function createStepTask(
 ): Promise<Id<"tasks">> {
   const project = await ctx.db.get("projects", run.projectId);
   if (project === null) throw new Error("The run's project is gone.");
-  const now = Date.now();
   const instructions = `When finished, call complete_step with runId "${run._id}" and stepId "${input.stepId}" (status "succeeded" with an output record, or "failed" with an error).`;
   const description = `${clip(input.prompt, LIMITS.descriptionLength - instructions.length - 2)}\n\n${instructions}`;
-  const taskId = await ctx.db.insert("tasks", {
-    projectId: project._id,
-    number: project.nextTaskNumber,
-    title: clip(`${run.name}: ${input.stepId}`, LIMITS.titleLength),
-    description,
-    status: "todo",
-    priority: "medium",
-    priorityRank: priorityRank("medium"),
-    labels: ["workflow"],
-    assigneeId: input.agentId,
-    dependsOn: [],
-    openBlockers: 0,
-    createdBy: run.startedBy,
-    createdAt: now,
-    updatedAt: now,
-  });
-  await ctx.db.patch("projects", project._id, {
-    nextTaskNumber: project.nextTaskNumber + 1,
-  });
-  const task = (await ctx.db.get("tasks", taskId))!;
-  await recordAudit(ctx, "system", {
-    orgId: project.orgId,
-    action: "task.create",
-    entity: "task",
-    entityId: taskId,
-    after: taskSummary(task),
-  });
-  return taskId;
+  // Assigned to the step's agent (checked at save, agents are never deleted),
+  // created on behalf of the run's starter, audited as "system".
+  return await createTask(
+    ctx,
+    { system: true, onBehalfOf: run.startedBy },
+    project,
+    {
+      title: clip(`${run.name}: ${input.stepId}`, LIMITS.titleLength),
+      description,
+      status: "todo",
+      labels: ["workflow"],
+      assigneeId: input.agentId,
+    },
+  );
 }
 
 /** Closes a step's task (done or cancelled) when the state machine allows it. */
