@@ -5,6 +5,7 @@
  */
 import { defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
+import { STEP_STATES } from "../model/workflowDag";
 import { vPrincipalId } from "../validators";
 
 export const vWorkflowRunStatus = v.union(
@@ -15,14 +16,9 @@ export const vWorkflowRunStatus = v.union(
 );
 export type WorkflowRunStatus = Infer<typeof vWorkflowRunStatus>;
 
-/** The same states as workflowDag.ts's StepState. */
+/** workflowDag.ts's StepState, from its one list. */
 export const vStepState = v.union(
-  v.literal("pending"),
-  v.literal("waiting"),
-  v.literal("running"),
-  v.literal("succeeded"),
-  v.literal("failed"),
-  v.literal("skipped"),
+  ...STEP_STATES.map((state) => v.literal(state)),
 );
 
 export const workflowTables = {

@@ -12,7 +12,8 @@ import {
   type DispatchAllowance,
 } from "../../convex/model/budgets";
 import type { BudgetCover } from "../../convex/model/budgetGate";
-import type { BudgetPeriod, BudgetScope } from "../../convex/validators";
+import type { BudgetInput } from "../../convex/model/budgetSettings";
+import type { BudgetScope } from "../../convex/validators";
 import { expectCode } from "./expectCode";
 import { insertBudget } from "./agentPolicyCases";
 import {
@@ -34,15 +35,8 @@ useFakeClock(T0);
 
 const setup = freshWorld;
 
-type Envelope = {
-  scope: BudgetScope;
-  projectId?: Id<"projects">;
-  agentId?: Id<"agents">;
-  runId?: string;
-  limitTokens?: number;
-  limitCostUsd?: number;
-  period?: BudgetPeriod;
-};
+/** What budgets.set takes, besides the org. */
+type Envelope = BudgetInput;
 
 async function setBudget(
   t: Backend,
