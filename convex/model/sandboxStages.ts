@@ -43,6 +43,18 @@ export function isEnded(status: SandboxStatus): boolean {
   return ENDED.includes(status);
 }
 
+/**
+ * Whether `runnerId` may claim a sandbox's pending work now: nobody holds the
+ * claim, its holder went silent (expired), or it is this runner's already.
+ */
+export function claimOpenTo(
+  claim: { id: string; expiresAt: number } | undefined,
+  runnerId: string,
+  now: number,
+): boolean {
+  return claim === undefined || claim.expiresAt <= now || claim.id === runnerId;
+}
+
 /** What a person or agent may ask for, from which statuses. */
 export const REQUESTABLE: Readonly<
   Record<"retry" | "stop" | "resume" | "cleanup", readonly SandboxStatus[]>

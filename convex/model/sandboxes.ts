@@ -11,6 +11,7 @@ import type { Access } from "./access";
 import { actorOf, recordAudit } from "./audit";
 import { fail } from "./errors";
 import {
+  claimOpenTo,
   isEnded,
   nextStage,
   REQUESTABLE,
@@ -261,9 +262,7 @@ export async function claimWork(
       .take(20);
     const next = candidates.find(
       (sandbox) =>
-        (sandbox.runner === undefined ||
-          sandbox.runner.expiresAt <= now ||
-          sandbox.runner.id === runner.id) &&
+        claimOpenTo(sandbox.runner, runner.id, now) &&
         (sandbox.repository === undefined ||
           sandbox.repository === runner.repository),
     );

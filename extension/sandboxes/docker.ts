@@ -9,39 +9,56 @@ import { SandboxStageError, firstLine, tailText } from "./stageError";
 
 export type ContainerState = "running" | "stopped" | "missing";
 
-type DockerResult = { ok: boolean; stdout: string; stderr: string };
+type DockerResult = {
+  ok: boolean;
+  exitCode: number;
+  stdout: string;
+  /** What docker wrote to stderr, or the failure's message when it wrote nothing. */
+  stderr: string;
+  /** stderr exactly as written (a command's own output in `docker exec`). */
+  rawStderr: string;
+};
 
 const DEFAULT_SOCKET = "unix:///var/run/docker.sock";
 
 const NOT_INSTALLED =
   "The docker command is not installed (or not on PATH). Install Docker, or add it to PATH, and retry.";
 
+/** The one way the `docker` CLI is run here: DOCKER_HOST when given, stdin piped when given. */
 function docker(
   args: string[],
   dockerHost?: string,
-  timeoutMs = 120_000,
+  options: { timeoutMs?: number; stdin?: string } = {},
 ): Promise<DockerResult> {
   const env =
     dockerHost === undefined
       ? process.env
       : { ...process.env, DOCKER_HOST: dockerHost };
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       "docker",
       args,
-      { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      {
+        env,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
-        if ((error as NodeJS.ErrnoException | null)?.code === "ENOENT") {
+        const code = (error as NodeJS.ErrnoException | null)?.code;
+        if (code === "ENOENT") {
           reject(new SandboxStageError(NOT_INSTALLED));
           return;
         }
         resolve({
           ok: error === null,
+          exitCode: error === null ? 0 : typeof code === "number" ? code : 1,
           stdout,
           stderr: stderr || (error?.message ?? ""),
+          rawStderr: stderr,
         });
       },
     );
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
 }
 
@@ -55,7 +72,7 @@ export async function dockerEngineCheck(dockerHost?: string): Promise<void> {
   const result = await docker(
     ["version", "--format", "{{.Server.Version}}"],
     dockerHost,
-    15_000,
+    { timeoutMs: 15_000 },
   );
   if (result.ok && result.stdout.trim() !== "") return;
   throw new SandboxStageError(
@@ -175,7 +192,7 @@ export type ContainerExec = {
  * this instead of `devcontainer exec`, which re-resolves the whole dev
  * container configuration on every call (~0.5 s each here, against ~0.1 s).
  */
-export function execInContainer(
+export async function execInContainer(
   id: string,
   command: string[],
   options: ContainerExec = {},
@@ -183,30 +200,15 @@ export function execInContainer(
   const args = ["exec", "-i"];
   if (options.user !== undefined) args.push("-u", options.user);
   if (options.workdir !== undefined) args.push("-w", options.workdir);
-  const env =
-    options.dockerHost === undefined
-      ? process.env
-      : { ...process.env, DOCKER_HOST: options.dockerHost };
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      "docker",
-      [...args, id, ...command],
-      { env, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = (error as NodeJS.ErrnoException | null)?.code;
-        if (code === "ENOENT") {
-          reject(new SandboxStageError(NOT_INSTALLED));
-          return;
-        }
-        resolve({
-          exitCode: error === null ? 0 : typeof code === "number" ? code : 1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-    child.stdin?.end(options.stdin ?? "");
+  const result = await docker([...args, id, ...command], options.dockerHost, {
+    timeoutMs: 600_000,
+    stdin: options.stdin ?? "",
   });
+  return {
+    exitCode: result.exitCode,
+    stdout: result.stdout,
+    stderr: result.rawStderr,
+  };
 }
 
 /** A label of a container ("" when it has none). */

@@ -13,7 +13,7 @@ import { simpleGit } from "simple-git";
 import * as vscode from "vscode";
 import { api } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
-import { RUNNER_WORK } from "../../convex/model/sandboxStages";
+import { claimOpenTo, RUNNER_WORK } from "../../convex/model/sandboxStages";
 import type { ControlPlane, Session } from "../contracts";
 import { Disposable, toDisposable } from "../util/disposable";
 import { DevcontainerCli, defaultDevcontainerCliPath } from "./devcontainerCli";
@@ -125,11 +125,9 @@ export class SandboxService extends Disposable {
   }
 
   private hasWorkFor(sandbox: Doc<"sandboxes">): boolean {
-    if (!RUNNER_WORK.includes(sandbox.status)) return false;
     return (
-      sandbox.runner === undefined ||
-      sandbox.runner.id === this.runnerId ||
-      sandbox.runner.expiresAt <= Date.now()
+      RUNNER_WORK.includes(sandbox.status) &&
+      claimOpenTo(sandbox.runner, this.runnerId, Date.now())
     );
   }
 
@@ -197,7 +195,7 @@ export class SandboxService extends Disposable {
       devcontainer: new DevcontainerCli({
         cliPath: cli.cliPath,
         nodePath: cli.nodePath,
-        env: { ELECTRON_RUN_AS_NODE: "1" },
+        env: cli.env,
       }),
       installClaudeCode: config.installClaudeCode,
     };
