@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { SandboxRunner } from "../../extension/sandboxes/runner";
-import { git, startSandboxWorld, type SandboxWorld } from "./sandboxWorld";
+import { git } from "../support/gitRepo";
+import { startSandboxWorld, type SandboxWorld } from "./sandboxWorld";
 
 let sw: SandboxWorld;
 

@@ -19,12 +19,8 @@ import { containerState } from "../../extension/sandboxes/docker";
 import { SandboxRunner } from "../../extension/sandboxes/runner";
 import { runnerCalls } from "../../extension/sandboxes/runnerCalls";
 import { writeTarget } from "../../extension/sandboxes/stages";
-import {
-  callsOf,
-  git,
-  startSandboxWorld,
-  type SandboxWorld,
-} from "./sandboxWorld";
+import { git } from "../support/gitRepo";
+import { callsOf, startSandboxWorld, type SandboxWorld } from "./sandboxWorld";
 
 let sw: SandboxWorld;
 

@@ -13,7 +13,6 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -38,6 +37,7 @@ import {
 } from "../../extension/sandboxes/docker";
 import { prepareWorktree } from "../../extension/sandboxes/git";
 import { SandboxStageError } from "../../extension/sandboxes/stageError";
+import { git, makeRepository } from "../support/gitRepo";
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), "sb-sandbox-")));
 const runId = `test-${process.pid}-${Date.now()}`;
@@ -54,20 +54,9 @@ let worktreePath: string;
 let containerId: string;
 const logs: string[] = [];
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: "pipe" });
-}
-
 beforeAll(async () => {
   await dockerEngineCheck();
-  const repo = join(root, "repo");
-  mkdirSync(repo);
-  git(repo, "init", "--quiet", "--initial-branch=main");
-  git(repo, "config", "user.name", "Test");
-  git(repo, "config", "user.email", "test@example.com");
-  writeFileSync(join(repo, "README.md"), "hello\n");
-  git(repo, "add", ".");
-  git(repo, "commit", "--quiet", "-m", "first");
+  const repo = makeRepository(join(root, "repo"), "hello\n");
   worktreePath = join(root, "worktrees", "AA-1");
   const prepared = await prepareWorktree({
     repository: repo,

@@ -5,8 +5,7 @@
  * local image (scripts/build-sandbox-image.sh). Containers made here carry
  * the `switchboard.sandbox` label and are removed by dispose().
  */
-import { execFileSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConvexHttpClient } from "convex/browser";
@@ -28,6 +27,7 @@ import {
 } from "../../extension/sandboxes/runnerCalls";
 import type { SandboxEnvironment } from "../../extension/sandboxes/stages";
 import { ROOT } from "../integration/local-backend/backendProcess";
+import { makeRepository } from "../support/gitRepo";
 import {
   newAgent,
   startOwnerWorld,
@@ -60,28 +60,13 @@ export function callsOf(client: ConvexHttpClient): ConvexCalls {
   };
 }
 
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8" });
-}
-
-export async function makeRepository(dir: string): Promise<string> {
-  const repository = join(dir, "app");
-  execFileSync("git", ["init", "-q", "-b", "main", repository]);
-  git(repository, "config", "user.email", "dev@example.com");
-  git(repository, "config", "user.name", "Dev");
-  await writeFile(join(repository, "README.md"), "# app\n");
-  git(repository, "add", ".");
-  git(repository, "commit", "-q", "-m", "init");
-  return repository;
-}
-
 export async function startSandboxWorld(
   overrides: Partial<SandboxEnvironment> = {},
 ): Promise<SandboxWorld> {
   const world = await startOwnerWorld();
   const dir = await mkdtemp(join(tmpdir(), "switchboard-sandbox-"));
   const agent = await newAgent(world, "sandbox-agent");
-  const repository = await makeRepository(dir);
+  const repository = makeRepository(join(dir, "app"));
   const env: SandboxEnvironment = {
     repository,
     worktreeRoot: join(dir, "app.worktrees"),

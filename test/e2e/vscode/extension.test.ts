@@ -9,7 +9,6 @@
  * Screenshots of the board, task detail, thread and approvals inbox in the dark
  * and light themes land in test-artifacts/vscode/.
  */
-import { join } from "node:path";
 import type { Frame } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../../convex/_generated/api";
@@ -29,8 +28,6 @@ import {
   vscodeSkipReason,
   type VscodeSession,
 } from "./vscodeSession";
-
-const EXTENSION_ID = "switchboard.switchboard";
 
 describe.skipIf(vscodeSkipReason !== undefined)(
   "Switchboard's views in VS Code (code-server + Chromium)",
@@ -63,13 +60,7 @@ describe.skipIf(vscodeSkipReason !== undefined)(
       explainFailures("connect");
       await wb.openViewContainer("Switchboard");
       await wb.waitForStatusBar(/Switchboard/);
-      const dataDir = join(
-        session!.server.dirs.userData,
-        "User",
-        "globalStorage",
-        EXTENSION_ID,
-        "backend",
-      );
+      const dataDir = session!.backendDataDir;
       const backend = await waitForBackend(dataDir, 60_000);
       owner = await connectOwner(backend, dataDir);
       // Connected: the status bar names the project and the kind of backend.

@@ -12,7 +12,6 @@
  * lands in test-artifacts/vscode/sandbox-ready.png.
  */
 import { execFile, spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Frame } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -35,7 +34,6 @@ import {
   type VscodeSession,
 } from "./vscodeSession";
 
-const EXTENSION_ID = "switchboard.switchboard";
 const IMAGE =
   process.env.SWITCHBOARD_SANDBOX_IMAGE ?? "switchboard-sandbox:bookworm";
 const TASK_TITLE = "Add a health endpoint";
@@ -110,13 +108,7 @@ describe.skipIf(sandboxSkipReason !== undefined)(
     test("connects, and the owner's other client makes an agent and its task", async () => {
       session!.explainFailures("sandbox-connect");
       await wb.openViewContainer("Switchboard");
-      const dataDir = join(
-        session!.server.dirs.userData,
-        "User",
-        "globalStorage",
-        EXTENSION_ID,
-        "backend",
-      );
+      const dataDir = session!.backendDataDir;
       const backend = await waitForBackend(dataDir, 60_000);
       owner = await connectOwner(backend, dataDir);
       await wb.waitForStatusBar(/Switchboard: \w+ \(local\)/, 60_000);

@@ -43,6 +43,8 @@ if (vscodeSkipReason) console.warn(`[e2e/vscode] skipped: ${vscodeSkipReason}`);
 export type VscodeSession = {
   server: CodeServer;
   workbench: Workbench;
+  /** Where the extension keeps the local backend it starts (its global storage). */
+  backendDataDir: string;
   /** Call first in a test: on failure, log a screenshot and the last log lines. */
   explainFailures(name: string): void;
   close(): Promise<void>;
@@ -87,6 +89,13 @@ export async function openVscodeSession(
     return {
       server: started,
       workbench,
+      backendDataDir: join(
+        started.dirs.userData,
+        "User",
+        "globalStorage",
+        "switchboard.switchboard",
+        "backend",
+      ),
       explainFailures: (name) => explainFailures(name, started, workbench),
       close: async () => {
         await workbench.close();

@@ -3,7 +3,6 @@
  * reuse, every refusal leaving the repository untouched, and removal that never
  * loses unmerged, unpushed or uncommitted work.
  */
-import { execFileSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -24,27 +23,16 @@ import {
   removeWorktree,
 } from "../../../../extension/sandboxes/worktreeCleanup";
 import { SandboxStageError } from "../../../../extension/sandboxes/stageError";
+import { git, makeRepository } from "../../../support/gitRepo";
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), "sb-git-")));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: "pipe" });
-}
-
 let counter = 0;
 
-/** A repository with one commit on main (plus a .gitignore'd-free tree). */
+/** A repository with one commit on main. */
 function newRepo(): string {
-  const repo = join(root, `repo-${++counter}`);
-  mkdirSync(repo);
-  git(repo, "init", "--quiet", "--initial-branch=main");
-  git(repo, "config", "user.name", "Test");
-  git(repo, "config", "user.email", "test@example.com");
-  writeFileSync(join(repo, "README.md"), "hello\n");
-  git(repo, "add", ".");
-  git(repo, "commit", "--quiet", "-m", "first");
-  return repo;
+  return makeRepository(join(root, `repo-${++counter}`), "hello\n");
 }
 
 function request(
