@@ -23,8 +23,8 @@ export const set = tenantMutation({
     scope: vBudgetScope,
     projectId: v.optional(v.id("projects")),
     agentId: v.optional(v.id("agents")),
-    /** For scope "run"; becomes v.id("workflowRuns") when workflow runs exist. */
-    runId: v.optional(v.string()),
+    /** For scope "run". */
+    runId: v.optional(v.id("workflowRuns")),
     limitTokens: v.optional(v.number()),
     limitCostUsd: v.optional(v.number()),
     /** "monthly" (the default for new envelopes) resets at each UTC month start. */

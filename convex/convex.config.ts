@@ -20,6 +20,8 @@ const app = defineApp({
     ANTHROPIC_BASE_URL: v.optional(v.string()),
     /** The model native agents call; a default is used when unset. */
     SWITCHBOARD_NATIVE_MODEL: v.optional(v.string()),
+    /** "<input>,<output>" USD per million tokens, for a model the price table lacks. */
+    SWITCHBOARD_NATIVE_PRICE: v.optional(v.string()),
   },
 });
 

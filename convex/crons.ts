@@ -40,4 +40,13 @@ crons.interval(
   {},
 );
 
+// A native session's turn is an action; one lost to a restart would leave the
+// session waiting forever, so overdue turns end their session.
+crons.interval(
+  "native session watchdog",
+  { minutes: 1 },
+  internal.nativeSessions.watchdog,
+  {},
+);
+
 export default crons;

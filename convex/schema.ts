@@ -3,6 +3,7 @@ import { agentTables } from "./tables/agents";
 import { auditTables } from "./tables/audit";
 import { githubTables } from "./tables/github";
 import { identityTables } from "./tables/identity";
+import { nativeSessionTables } from "./tables/nativeSessions";
 import { sandboxTables } from "./tables/sandboxes";
 import { usageTables } from "./tables/usage";
 import { workTables } from "./tables/work";
@@ -17,4 +18,5 @@ export default defineSchema({
   ...sandboxTables,
   ...githubTables,
   ...workflowTables,
+  ...nativeSessionTables,
 });

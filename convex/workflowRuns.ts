@@ -7,7 +7,12 @@ import { v } from "convex/values";
 import { internalMutation } from "./_generated/server";
 import { tenantMutation, tenantQuery } from "./functions";
 import { fail } from "./model/errors";
-import { runFor, vFlatRecord } from "./model/workflowRunAccess";
+import {
+  runFor,
+  stepNodes,
+  vFlatRecord,
+  vStepNode,
+} from "./model/workflowRunAccess";
 import { advanceRun } from "./model/workflowRunAdvance";
 import {
   approvalDecided as applyApprovalDecision,
@@ -62,17 +67,23 @@ export const rerunStep = tenantMutation({
   },
 });
 
-/** The run, every step (gates show why a step waits) and the latest events, oldest first. */
+/**
+ * The run, its graph as defined (in written order), every step's state
+ * (gates show why a step waits) and the latest events, oldest first.
+ */
 export const get = tenantQuery({
   permission: "tasks:read",
   args: { runId: v.id("workflowRuns") },
   returns: v.object({
     run: vRunDoc,
+    graph: v.array(vStepNode),
     steps: v.array(vStepDoc),
     events: v.array(vEventDoc),
   }),
   handler: async (ctx, { runId }) => {
     const run = await runFor(ctx, runId);
+    const workflow = await ctx.db.get("workflows", run.workflowId);
+    const graph = workflow === null ? [] : stepNodes(workflow);
     const steps = await ctx.db
       .query("workflowSteps")
       .withIndex("by_runId_stepId", (q) => q.eq("runId", runId))
@@ -82,7 +93,7 @@ export const get = tenantQuery({
       .withIndex("by_runId_at", (q) => q.eq("runId", runId))
       .order("desc")
       .take(EVENTS_SHOWN);
-    return { run, steps, events: events.reverse() };
+    return { run, graph, steps, events: events.reverse() };
   },
 });
 

@@ -37,6 +37,7 @@ type Env = {
   readonly ANTHROPIC_API_KEY: string | undefined;
   readonly ANTHROPIC_BASE_URL: string | undefined;
   readonly SWITCHBOARD_NATIVE_MODEL: string | undefined;
+  readonly SWITCHBOARD_NATIVE_PRICE: string | undefined;
 };
 
 /**

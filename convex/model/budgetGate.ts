@@ -13,8 +13,8 @@ export type BudgetCover = {
   orgId: Id<"orgs">;
   projectId: Id<"projects">;
   agentId?: Id<"agents">;
-  /** A workflow run id; becomes Id<"workflowRuns"> when that table exists. */
-  runId?: string;
+  /** The workflow run the work belongs to. */
+  runId?: Id<"workflowRuns">;
 };
 
 export type DispatchAllowance =
@@ -31,8 +31,7 @@ export async function coveringEnvelopes(
 ): Promise<Doc<"budgets">[]> {
   const targets: string[] = [cover.orgId, cover.projectId];
   if (cover.agentId !== undefined) targets.push(cover.agentId);
-  if (cover.runId !== undefined && cover.runId !== "")
-    targets.push(cover.runId);
+  if (cover.runId !== undefined) targets.push(cover.runId);
   const found: Doc<"budgets">[] = [];
   for (const targetId of targets) {
     const budget = await ctx.db

@@ -11,18 +11,17 @@ import type { Access } from "./access";
 import { actorOf, recordAudit } from "./audit";
 import { isExhausted, isWarned } from "./budgetLevels";
 import { monthStart, periodOf, rollOver } from "./budgetPeriods";
-import { requireRange, requireText } from "./checks";
+import { requireRange } from "./checks";
 import { fail } from "./errors";
 
 const MAX_LIMIT = 1e15;
-const MAX_RUN_ID_LENGTH = 200;
 
 export type BudgetInput = {
   scope: BudgetScope;
   projectId?: Id<"projects">;
   agentId?: Id<"agents">;
-  /** For scope "run": the workflow run's id (Id<"workflowRuns"> once that table exists). */
-  runId?: string;
+  /** For scope "run": the workflow run. */
+  runId?: Id<"workflowRuns">;
   limitTokens?: number;
   limitCostUsd?: number;
   /** New envelopes default to "monthly"; left out, an existing one keeps its own. */
@@ -154,9 +153,13 @@ async function budgetTarget(
     if (runId === undefined || named !== 1) {
       fail("INVALID_ARGUMENT", 'A "run" budget needs runId (only).');
     }
-    // Until workflow runs exist the id cannot be checked against a table;
-    // envelopes are keyed by (orgId, targetId), so it cannot reach another org.
-    return requireText("runId", runId, MAX_RUN_ID_LENGTH);
+    const run = await ctx.db.get("workflowRuns", runId);
+    if (run === null) fail("NOT_FOUND", "Workflow run not found.");
+    await access.project(run.projectId);
+    if (run.orgId !== orgId) {
+      fail("INVALID_ARGUMENT", "The workflow run belongs to another org.");
+    }
+    return runId;
   }
   if (agentId === undefined || named !== 1) {
     fail("INVALID_ARGUMENT", 'An "agent" budget needs agentId (only).');

@@ -17,6 +17,7 @@ import { rollOver } from "./budgetPeriods";
 import { requireRange, requireText } from "./checks";
 import { fail } from "./errors";
 import type { Principal } from "./principals";
+import { addRunUsage, runUsageTarget } from "./runUsage";
 
 export { dispatchAllowance, type DispatchAllowance } from "./budgetGate";
 export { setBudget, type BudgetInput } from "./budgetSettings";
@@ -29,7 +30,7 @@ export async function envelopesFor(
   ctx: QueryCtx,
   project: Doc<"projects">,
   principal: Principal,
-  runId?: string,
+  runId?: Id<"workflowRuns">,
 ): Promise<Doc<"budgets">[]> {
   return await coveringEnvelopes(ctx, {
     orgId: project.orgId,
@@ -41,8 +42,9 @@ export async function envelopesFor(
 
 export type UsageReport = {
   taskId?: Id<"tasks">;
-  /** The workflow run the usage belongs to (native agents, the run engine). */
-  runId?: string;
+  /** The workflow run and step the usage belongs to (native agents name them). */
+  runId?: Id<"workflowRuns">;
+  stepId?: string;
   inputTokens: number;
   outputTokens: number;
   costUsd?: number;
@@ -91,11 +93,20 @@ export async function recordUsage(
         : requireText("model", report.model, 100),
     at: now,
   });
+  // Named by a native agent, or found from the step task reported on.
+  const runTarget = await runUsageTarget(ctx, project._id, {
+    runId: report.runId,
+    stepId: report.stepId,
+    taskId,
+  });
+  if (runTarget !== null) {
+    await addRunUsage(ctx, runTarget, inputTokens + outputTokens, costUsd);
+  }
   const envelopes = await envelopesFor(
     ctx,
     project,
     access.principal,
-    report.runId,
+    runTarget?.run._id,
   );
   const budgets: Doc<"budgets">[] = [];
   for (const stored of envelopes) {

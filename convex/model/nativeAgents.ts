@@ -64,14 +64,15 @@ export async function nativeStepContext(
 }
 
 /**
- * A native agent acts inside Convex with no token: it is bounded to the
- * run's project, with the scope report_usage needs, so usage and the step's
- * result are recorded (and audited) as the agent's own.
+ * A native agent acts inside Convex with no token: it is bounded to one
+ * project, with the scopes its work needs (report usage and settle steps,
+ * post in threads), so what it does is recorded (and audited) as its own.
  */
-function nativeAccess(
+export function nativeAccess(
   ctx: MutationCtx,
   agent: Doc<"agents">,
   projectId: Id<"projects">,
+  permission: "tasks:write" | "threads:post" = "tasks:write",
 ): Access {
   return createAccess(
     ctx,
@@ -80,9 +81,9 @@ function nativeAccess(
       id: agent._id,
       agent,
       token: { projectId },
-      scopes: new Set(["tasks:write"]),
+      scopes: new Set(["tasks:write", "threads:post"]),
     },
-    "tasks:write",
+    permission,
   );
 }
 
@@ -102,6 +103,7 @@ export type NativeResult = StepAttempt & {
   error?: string;
   inputTokens: number;
   outputTokens: number;
+  costUsd: number;
   model: string;
 };
 
@@ -120,8 +122,10 @@ export async function finishNativeStep(
     // The run id makes the run's own envelope count it too.
     await recordUsage(ctx, access, project, {
       runId: result.runId,
+      stepId: result.stepId,
       inputTokens: result.inputTokens,
       outputTokens: result.outputTokens,
+      costUsd: result.costUsd,
       model: result.model,
     });
   }

@@ -48,6 +48,9 @@ export const workflowTables = {
     startedBy: vPrincipalId,
     startedAt: v.number(),
     endedAt: v.optional(v.number()),
+    /** Tokens and money spent on the run so far (absent: none yet). */
+    usedTokens: v.optional(v.number()),
+    usedCostUsd: v.optional(v.number()),
   }).index("by_projectId_startedAt", ["projectId", "startedAt"]),
 
   workflowSteps: defineTable({
@@ -73,8 +76,13 @@ export const workflowTables = {
     taskId: v.optional(v.id("tasks")),
     /** The approval a step waits for (approval: true) or is (executor approval). */
     approvalId: v.optional(v.id("approvals")),
+    /** Spent on this step, all attempts (absent: none yet). */
+    usedTokens: v.optional(v.number()),
+    usedCostUsd: v.optional(v.number()),
   })
     .index("by_runId_stepId", ["runId", "stepId"])
+    // Usage an agent reports on a step's task counts against the run.
+    .index("by_taskId", ["taskId"])
     .index("by_state_deadlineAt", ["state", "deadlineAt"])
     .index("by_agentId_state", ["agentId", "state"])
     .index("by_projectId_state", ["projectId", "state"])

@@ -16,6 +16,7 @@ import type { BudgetInput } from "../../convex/model/budgetSettings";
 import type { BudgetScope } from "../../convex/validators";
 import { expectCode } from "./expectCode";
 import { insertBudget } from "./agentPolicyCases";
+import { insertRun } from "./workflowCases";
 import {
   as,
   auditEvents,
@@ -202,7 +203,7 @@ describe("thresholds", () => {
 describe("dispatchAllowance", () => {
   const scopes: {
     scope: BudgetScope;
-    envelope: (world: World) => Envelope;
+    envelope: (world: World, runId: Id<"workflowRuns">) => Envelope;
   }[] = [
     { scope: "org", envelope: () => ({ scope: "org" }) },
     {
@@ -213,19 +214,21 @@ describe("dispatchAllowance", () => {
       scope: "agent",
       envelope: (world) => ({ scope: "agent", agentId: world.agent.agentId }),
     },
-    { scope: "run", envelope: () => ({ scope: "run", runId: "run-1" }) },
+    { scope: "run", envelope: (_, runId) => ({ scope: "run", runId }) },
   ];
 
   for (const { scope, envelope } of scopes) {
     test(`refuses an exhausted ${scope} envelope and allows after a raise`, async () => {
       const { t, world } = await setup();
+      const runId = await insertRun(t, world);
+      const otherRunId = await insertRun(t, world);
       const budgetId = await setBudget(t, world, {
-        ...envelope(world),
+        ...envelope(world, runId),
         limitTokens: 1_000_000,
       });
-      const covered = cover(world, { runId: "run-1" });
+      const covered = cover(world, { runId });
       if (scope === "run") {
-        // usage.report has no run yet (the run engine will pass one): count directly.
+        // Usage reaches a run through its step's task or a native agent: count directly.
         await t.run(async (ctx) => {
           await ctx.db.patch("budgets", budgetId, { usedTokens: 1_020_000 });
         });
@@ -245,12 +248,15 @@ describe("dispatchAllowance", () => {
         expect(
           await allowance(
             t,
-            cover(world, { agentId: undefined, runId: "run-2" }),
+            cover(world, { agentId: undefined, runId: otherRunId }),
           ),
         ).toEqual({ ok: true });
       }
 
-      await setBudget(t, world, { ...envelope(world), limitTokens: 2_000_000 });
+      await setBudget(t, world, {
+        ...envelope(world, runId),
+        limitTokens: 2_000_000,
+      });
       expect(await allowance(t, covered)).toEqual({ ok: true });
       const raised = await mustRead(t, "budgets", budgetId);
       expect(raised.exhaustedAt).toBeUndefined();
@@ -302,14 +308,24 @@ describe("dispatchAllowance", () => {
 
   test("an envelope of another org never covers this org's work", async () => {
     const { t, world } = await setup();
-    // Org B names a "run" with org A's project id: it must not gate org A.
+    const runId = await insertRun(t, world);
+    // Org B cannot put an envelope on org A's run…
+    await expectCode(
+      as(t, world.bOwner).mutation(api.budgets.set, {
+        orgId: world.orgB,
+        scope: "run",
+        runId,
+        limitTokens: 0,
+      }),
+      "FORBIDDEN",
+    );
+    // …and its own org-wide envelope does not gate org A.
     await as(t, world.bOwner).mutation(api.budgets.set, {
       orgId: world.orgB,
-      scope: "run",
-      runId: world.projectA,
+      scope: "org",
       limitTokens: 0,
     });
-    expect(await allowance(t, cover(world))).toEqual({ ok: true });
+    expect(await allowance(t, cover(world, { runId }))).toEqual({ ok: true });
   });
 });
 
@@ -384,30 +400,74 @@ describe("periods", () => {
 });
 
 describe("setting", () => {
-  test("a run envelope needs a non-empty runId and nothing else", async () => {
+  test("a run envelope needs an existing run of the org and nothing else", async () => {
     const { t, world } = await setup();
+    const runId = await insertRun(t, world);
+    const goneRunId = await insertRun(t, world);
+    await t.run(async (ctx) => ctx.db.delete("workflowRuns", goneRunId));
     await expectCode(
-      setBudget(t, world, { scope: "run", runId: "  ", limitTokens: 1 }),
+      setBudget(t, world, { scope: "run", runId: goneRunId, limitTokens: 1 }),
+      "NOT_FOUND",
+    );
+    await expectCode(
+      setBudget(t, world, { scope: "run", runId, projectId: world.projectA }),
       "INVALID_ARGUMENT",
     );
     await expectCode(
-      setBudget(t, world, {
-        scope: "run",
-        runId: "run-1",
-        projectId: world.projectA,
-      }),
+      setBudget(t, world, { scope: "org", runId }),
       "INVALID_ARGUMENT",
     );
-    await expectCode(
-      setBudget(t, world, { scope: "org", runId: "run-1" }),
-      "INVALID_ARGUMENT",
-    );
-    const id = await setBudget(t, world, { scope: "run", runId: "run-1" });
+    const id = await setBudget(t, world, { scope: "run", runId });
     expect(await mustRead(t, "budgets", id)).toMatchObject({
       scope: "run",
-      targetId: "run-1",
+      targetId: runId,
       period: "monthly",
       periodStart: Date.UTC(2030, 0, 1),
     });
+  });
+});
+
+describe("usage of a workflow run", () => {
+  test("usage reported on a step's task counts against the run, its step and its envelope", async () => {
+    const { t, world } = await setup();
+    const taskId = await as(t, world.a.member).mutation(api.tasks.create, {
+      projectId: world.projectA,
+      title: "Build it",
+    });
+    const runId = await insertRun(t, world, { state: "running", taskId });
+    const runBudget = await setBudget(t, world, {
+      scope: "run",
+      runId,
+      limitTokens: 1_000,
+    });
+    for (const tokens of [300, 200]) {
+      await as(t, world.agent).mutation(api.usage.report, {
+        projectId: world.projectA,
+        taskId,
+        inputTokens: tokens,
+        outputTokens: 0,
+        costUsd: 0.25,
+      });
+    }
+    expect(await mustRead(t, "workflowRuns", runId)).toMatchObject({
+      usedTokens: 500,
+      usedCostUsd: 0.5,
+    });
+    const [step] = await t.run(async (ctx) =>
+      ctx.db
+        .query("workflowSteps")
+        .withIndex("by_runId_stepId", (q) => q.eq("runId", runId))
+        .collect(),
+    );
+    expect(step).toMatchObject({ usedTokens: 500, usedCostUsd: 0.5 });
+    expect((await mustRead(t, "budgets", runBudget)).usedTokens).toBe(500);
+  });
+
+  test("usage on a task no step made leaves runs alone", async () => {
+    const { t, world } = await setup();
+    const runId = await insertRun(t, world);
+    await report(t, world, 400);
+    const run = await mustRead(t, "workflowRuns", runId);
+    expect(run.usedTokens).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
+import { costUsd } from "../../convex/model/modelPrices";
 import {
   noSideRequests,
   reply,
@@ -137,6 +138,20 @@ describe("native agent steps", () => {
       const spent = usage[0]!.inputTokens + usage[0]!.outputTokens;
       expect(spent).toBeGreaterThan(0);
       expect((await mustRead(t, "budgets", budgetId)).usedTokens).toBe(spent);
+      // Priced by the default model's list price; the run and step show it.
+      const cost = costUsd(
+        "claude-sonnet-4-6",
+        usage[0]!.inputTokens,
+        usage[0]!.outputTokens,
+      );
+      expect(cost).toBeGreaterThan(0);
+      expect(usage[0]!.costUsd).toBeCloseTo(cost, 12);
+      expect(await mustRead(t, "workflowRuns", runId)).toMatchObject({
+        usedTokens: spent,
+      });
+      const settled = await onlyStep(t, runId);
+      expect(settled.usedTokens).toBe(spent);
+      expect(settled.usedCostUsd).toBeCloseTo(cost, 12);
     } finally {
       await setDeploymentEnv(t, "ANTHROPIC_BASE_URL", undefined);
       await setDeploymentEnv(t, "ANTHROPIC_API_KEY", undefined);

@@ -15,6 +15,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { isAgentGrantable, ROLE_ORDER } from "../../convex/model/permissions";
 import { AGENT_TOOL_CASES } from "./agentFunctionCases";
 import { GITHUB_CASES } from "./githubCases";
+import { NATIVE_SESSION_CASES } from "./nativeSessionCases";
 import { SANDBOX_CASES } from "./sandboxCases";
 import { VIEW_CASES } from "./viewFunctionCases";
 import { WORKFLOW_CASES } from "./workflowCases";
@@ -35,7 +36,7 @@ import {
 import { expectCode, settle } from "./expectCode";
 import { as, auditEvents, newBackend, type Backend } from "./world";
 
-/** The core functions' cases, the MCP tools', the VS Code views', sandboxes', GitHub's and workflows'. */
+/** The core functions' cases, the MCP tools', the VS Code views', sandboxes', GitHub's, workflows' and native sessions'. */
 const CASES: readonly PublicCase[] = [
   ...CORE_CASES,
   ...AGENT_TOOL_CASES,
@@ -43,6 +44,7 @@ const CASES: readonly PublicCase[] = [
   ...SANDBOX_CASES,
   ...GITHUB_CASES,
   ...WORKFLOW_CASES,
+  ...NATIVE_SESSION_CASES,
 ];
 
 // ---------------------------------------------------------------------------

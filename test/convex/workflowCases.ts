@@ -185,6 +185,15 @@ export const WORKFLOW_CASES: readonly PublicCase[] = [
     invalid: (world) => badType({ runId: world.projectA }),
     check: (detail, { args }) => {
       expect(detail.run._id).toBe(args.runId);
+      expect(detail.graph).toEqual([
+        {
+          id: "build",
+          needs: [],
+          executor: "external",
+          agent: "agent-a",
+          maxRetries: 0,
+        },
+      ]);
       expect(detail.steps.map((step) => step.stepId)).toEqual(["build"]);
     },
   }),
