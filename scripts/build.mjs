@@ -28,7 +28,7 @@ const nodeBin = {
 };
 
 /** The webview apps, one folder each under webview/ (see webview/protocol/host.ts VIEW_KINDS). */
-const WEBVIEWS = ["board", "task", "thread", "approvals"];
+const WEBVIEWS = ["board", "task", "thread", "approvals", "run", "budgets"];
 
 /** @type {(esbuild.BuildOptions & { executable?: boolean })[]} */
 const targets = [

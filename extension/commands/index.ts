@@ -11,6 +11,7 @@ import { registerAuditLog } from "./auditLog";
 import { registerCommand, type CommandHandler } from "../util/commandBoundary";
 import { uiLog } from "./log";
 import { taskCommands } from "./taskCommands";
+import { workflowCommands } from "./workflowCommands";
 
 export function registerCommands(
   context: vscode.ExtensionContext,
@@ -21,6 +22,7 @@ export function registerCommands(
   const handlers: Record<string, CommandHandler> = {
     ...taskCommands(plane, panels),
     ...approvalCommands(plane, panels),
+    ...workflowCommands(plane, panels),
     ...agentCommands(plane, context.extensionPath),
     ...registerAuditLog(context, plane),
   };

@@ -1,12 +1,13 @@
 /**
- * The sidebar's four trees (package.json contributes.views): Tasks, Approvals,
- * Agents, Threads. Each provider keeps its own live subscriptions through the
+ * The sidebar's trees (package.json contributes.views): Tasks, Approvals,
+ * Agents, Threads, Runs. Each provider keeps its own live subscriptions through the
  * ControlPlane, so the trees follow the backend without polling.
  */
 import * as vscode from "vscode";
 import type { ControlPlane, Panels } from "../contracts";
 import { AgentsTreeProvider } from "./agentsView";
 import { ApprovalsTreeProvider } from "./approvalsView";
+import { RunsTreeProvider } from "./runsView";
 import { TasksTreeProvider } from "./tasksView";
 import type { LiveTreeProvider } from "./treeBase";
 import { ThreadsTreeProvider } from "./threadsView";
@@ -44,4 +45,5 @@ export function registerViews(
   );
   createView(context, "switchboard.agents", new AgentsTreeProvider(plane));
   createView(context, "switchboard.threads", new ThreadsTreeProvider(plane));
+  createView(context, "switchboard.runs", new RunsTreeProvider(plane));
 }

@@ -15,6 +15,11 @@ export type AgentActivity = FunctionReturnType<
 >[number];
 export type Approval = Doc<"approvals">;
 export type Thread = Doc<"threads">;
+export type WorkflowRun = Doc<"workflowRuns">;
+/** A run with its graph, live step rows and latest events (api.workflowRuns.get). */
+export type RunDetail = FunctionReturnType<typeof api.workflowRuns.get>;
+export type GraphStep = RunDetail["graph"][number];
+export type StepRow = Doc<"workflowSteps">;
 export type { BoardCard };
 
 export type TaskGroupNode = {
@@ -37,8 +42,20 @@ export type ApprovalNode = { kind: "approval"; approval: Approval };
 export type AgentNode = { kind: "agent"; agent: AgentActivity };
 export type ThreadNode = { kind: "thread"; thread: Thread };
 
+export type RunNode = { kind: "run"; run: WorkflowRun };
+/** A step of a run: its place in the graph and its live row (absent until loaded). */
+export type RunStepNode = {
+  kind: "runStep";
+  run: WorkflowRun;
+  step: GraphStep;
+  row: StepRow | undefined;
+};
+/** A line under a run while its steps load, or why they could not. */
+export type RunNoteNode = { kind: "runNote"; runId: string; text: string };
+
 export type TaskTreeNode = TaskGroupNode | TaskNode | MoreOnBoardNode;
 export type ApprovalTreeNode = ApprovalGroupNode | ApprovalNode;
+export type RunTreeNode = RunNode | RunStepNode | RunNoteNode;
 
 function hasKind(value: unknown, kind: string): value is { kind: string } {
   return (
@@ -63,4 +80,12 @@ export function isThreadNode(value: unknown): value is ThreadNode {
 
 export function isAgentNode(value: unknown): value is AgentNode {
   return hasKind(value, "agent") && "agent" in value;
+}
+
+export function isRunNode(value: unknown): value is RunNode {
+  return hasKind(value, "run") && "run" in value;
+}
+
+export function isRunStepNode(value: unknown): value is RunStepNode {
+  return hasKind(value, "runStep") && "step" in value && "run" in value;
 }

@@ -17,6 +17,7 @@ const SINGLE_ITEM: ReadonlySet<ViewKind> = new Set<ViewKind>([
   "task",
   "thread",
   "approvals",
+  "run",
 ]);
 
 export function isSingleItem(view: ViewKind): boolean {
@@ -38,6 +39,10 @@ export function panelTitle(view: ViewKind, taskKey?: string): string {
       return "Thread";
     case "approvals":
       return "Approvals";
+    case "run":
+      return "Workflow Run";
+    case "budgets":
+      return "Budgets";
   }
 }
 
@@ -57,11 +62,16 @@ export function themeKindOf(kind: number): ThemeKind {
 
 /** Only the ids that are set, so targets compare and serialize predictably. */
 export function normalizeTarget(target: ViewTarget | undefined): ViewTarget {
-  const result: { taskId?: string; threadId?: string; approvalId?: string } =
-    {};
+  const result: {
+    taskId?: string;
+    threadId?: string;
+    approvalId?: string;
+    runId?: string;
+  } = {};
   if (target?.taskId) result.taskId = target.taskId;
   if (target?.threadId) result.threadId = target.threadId;
   if (target?.approvalId) result.approvalId = target.approvalId;
+  if (target?.runId) result.runId = target.runId;
   return result;
 }
 
@@ -69,7 +79,8 @@ export function sameTarget(a: ViewTarget, b: ViewTarget): boolean {
   return (
     a.taskId === b.taskId &&
     a.threadId === b.threadId &&
-    a.approvalId === b.approvalId
+    a.approvalId === b.approvalId &&
+    a.runId === b.runId
   );
 }
 

@@ -1,7 +1,7 @@
 /**
  * `Panels` (contracts.ts): one webview panel per view kind. Opening a view that
- * is open reveals it; a single-item view (task, thread, approvals) opened for
- * another item shows that item in the same panel.
+ * is open reveals it; a single-item view (task, thread, approvals, run) opened
+ * for another item shows that item in the same panel.
  */
 import type * as vscode from "vscode";
 import type { ControlPlane, Panels } from "../contracts";

@@ -22,7 +22,14 @@ import type { FunctionReturnType } from "convex/server";
 import type { api } from "../../convex/_generated/api";
 
 /** Which view a webview is, so one host-side helper can serve them all. */
-export const VIEW_KINDS = ["board", "task", "thread", "approvals"] as const;
+export const VIEW_KINDS = [
+  "board",
+  "task",
+  "thread",
+  "approvals",
+  "run",
+  "budgets",
+] as const;
 export type ViewKind = (typeof VIEW_KINDS)[number];
 
 /** Mirrors `vscode.ColorThemeKind` without importing vscode into the webview. */
@@ -49,11 +56,12 @@ export interface ViewContext {
   readonly userId: string;
 }
 
-/** What a single-item view shows: the task, thread or approval it was opened for. */
+/** What a single-item view shows: the task, thread, approval or workflow run it was opened for. */
 export interface ViewTarget {
   readonly taskId?: string;
   readonly threadId?: string;
   readonly approvalId?: string;
+  readonly runId?: string;
 }
 
 const isOptionalId = (value: unknown): value is string | undefined =>
@@ -63,7 +71,8 @@ export const isViewTarget = (value: unknown): value is ViewTarget =>
   isRecord(value) &&
   isOptionalId(value.taskId) &&
   isOptionalId(value.threadId) &&
-  isOptionalId(value.approvalId);
+  isOptionalId(value.approvalId) &&
+  isOptionalId(value.runId);
 
 const isViewContext = isObject({
   orgId: isNonEmptyString,

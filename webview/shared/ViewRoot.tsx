@@ -17,6 +17,8 @@ const VIEW_TITLES: Record<ViewKind, string> = {
   task: "Task",
   thread: "Thread",
   approvals: "Approvals",
+  run: "Workflow Run",
+  budgets: "Budgets",
 };
 
 export function ViewRoot({

@@ -162,6 +162,9 @@ describe("payload guards", () => {
     expect(ok({ view: "terminal", target: {} })).toBe(false);
     expect(ok({ view: "task", target: { taskId: "" } })).toBe(false);
     expect(ok({ view: "task", target: { taskId: 1 } })).toBe(false);
+    expect(ok({ view: "run", target: { runId: "r1" } })).toBe(true);
+    expect(ok({ view: "run", target: { runId: "" } })).toBe(false);
+    expect(ok({ view: "budgets", target: {} })).toBe(true);
     expect(ok({ view: "task" })).toBe(false);
     expect(ok(null)).toBe(false);
   });

@@ -9,7 +9,13 @@ import { registerCommands } from "../../../../extension/commands/index";
 import type { Panels } from "../../../../extension/contracts";
 import { FakePlane } from "../views/fakePlane";
 import { ui } from "../views/fakeVscode";
-import { approval, card } from "../views/fixtures";
+import {
+  approval,
+  card,
+  graphStep,
+  stepRow,
+  workflowRun,
+} from "../views/fixtures";
 
 vi.mock("vscode", () => import("../views/fakeVscode"));
 
@@ -57,6 +63,7 @@ describe("task commands", () => {
     expect([...ui.commands.keys()].sort()).toEqual([
       "switchboard.approve",
       "switchboard.assignTask",
+      "switchboard.cancelWorkflowRun",
       "switchboard.claimTask",
       "switchboard.connectClaudeCode",
       "switchboard.createAgentToken",
@@ -64,10 +71,14 @@ describe("task commands", () => {
       "switchboard.moveTask",
       "switchboard.openApprovals",
       "switchboard.openBoard",
+      "switchboard.openBudgets",
+      "switchboard.openRun",
       "switchboard.openTask",
       "switchboard.openThread",
       "switchboard.reject",
+      "switchboard.rerunWorkflowStep",
       "switchboard.showAuditLog",
+      "switchboard.startWorkflowRun",
     ]);
   });
 
@@ -272,5 +283,150 @@ describe("agent tokens", () => {
     await run("switchboard.connectClaudeCode");
     expect(ui.shown.at(-1)).toMatchObject({ kind: "warning" });
     expect(plane.callsTo("agentTokens:create")).toHaveLength(1);
+  });
+});
+
+describe("workflow run commands", () => {
+  const release = {
+    _id: "wf3",
+    name: "release",
+    version: 3,
+    createdBy: "u1",
+    createdAt: 0,
+  };
+  const definition = JSON.stringify({
+    name: "release",
+    inputs: { branch: {}, dryRun: { default: false } },
+    steps: [],
+  });
+  const running = workflowRun({ _id: "run1" });
+  const failedRun = workflowRun({ _id: "run2", status: "failed" });
+
+  beforeEach(() => {
+    plane.handlers.set("workflows:list", () => [
+      { ...release, _id: "wf1", version: 1 },
+      release,
+    ]);
+    plane.handlers.set("workflows:get", () => ({ ...release, definition }));
+    plane.handlers.set("workflowRuns:start", () => "run9");
+  });
+
+  test("start: the latest version, inputs as JSON, then the run panel", async () => {
+    let offered: string[] = [];
+    ui.pick = (items) => {
+      offered = items.map((item) =>
+        typeof item === "string" ? item : item.label,
+      );
+      return pickLabel("release")(items);
+    };
+    ui.input = () => '{"branch": "main"}';
+    await run("switchboard.startWorkflowRun");
+    expect(offered).toEqual(["release"]);
+    expect(plane.callsTo("workflows:get")).toEqual([{ workflowId: "wf3" }]);
+    expect(plane.callsTo("workflowRuns:start")).toEqual([
+      { workflowId: "wf3", inputs: { branch: "main" } },
+    ]);
+    expect(opened).toEqual([["run", { runId: "run9" }]]);
+  });
+
+  test("start: inputs that would be refused are not sent", async () => {
+    ui.pick = pickLabel("release");
+    ui.input = () => '{"dryRun": true}';
+    await run("switchboard.startWorkflowRun");
+    expect(plane.callsTo("workflowRuns:start")).toEqual([]);
+    expect(ui.shown.at(-1)).toMatchObject({
+      kind: "error",
+      text: "Switchboard: Missing: branch.",
+    });
+  });
+
+  test("start: dismissing the inputs box starts nothing", async () => {
+    ui.pick = pickLabel("release");
+    await run("switchboard.startWorkflowRun");
+    expect(plane.callsTo("workflowRuns:start")).toEqual([]);
+    expect(opened).toEqual([]);
+  });
+
+  test("start: a project without workflows says so", async () => {
+    plane.handlers.set("workflows:list", () => []);
+    await run("switchboard.startWorkflowRun");
+    expect(ui.shown.at(-1)?.text).toMatch(/no saved workflows yet/);
+  });
+
+  test("cancel from the tree asks first", async () => {
+    plane.handlers.set("workflowRuns:cancel", () => null);
+    await run("switchboard.cancelWorkflowRun", { kind: "run", run: running });
+    expect(ui.shown.at(-1)).toMatchObject({
+      kind: "warning",
+      text: "Cancel release v3?",
+    });
+    expect(plane.callsTo("workflowRuns:cancel")).toEqual([]);
+
+    ui.answer = (_kind, _text, items) =>
+      items.includes("Cancel Run") ? "Cancel Run" : undefined;
+    await run("switchboard.cancelWorkflowRun", { kind: "run", run: running });
+    expect(plane.callsTo("workflowRuns:cancel")).toEqual([{ runId: "run1" }]);
+  });
+
+  test("cancel from the palette offers running runs only", async () => {
+    plane.handlers.set("workflowRuns:list", () => [failedRun]);
+    await run("switchboard.cancelWorkflowRun");
+    expect(ui.shown.at(-1)?.text).toBe(
+      "Switchboard: No workflow run is running.",
+    );
+  });
+
+  test("rerun from a failed step in the tree", async () => {
+    plane.handlers.set("workflowRuns:rerunStep", () => null);
+    await run("switchboard.rerunWorkflowStep", {
+      kind: "runStep",
+      run: failedRun,
+      step: graphStep("deploy"),
+      row: stepRow("deploy", { state: "failed" }),
+    });
+    expect(plane.callsTo("workflowRuns:rerunStep")).toEqual([
+      { runId: "run2", stepId: "deploy" },
+    ]);
+  });
+
+  test("rerun from the palette: a run, then one of its failed steps", async () => {
+    plane.handlers.set("workflowRuns:list", () => [failedRun]);
+    plane.handlers.set("workflowRuns:get", () => ({
+      run: failedRun,
+      graph: [graphStep("build"), graphStep("deploy", ["build"])],
+      steps: [
+        stepRow("build", { state: "succeeded" }),
+        stepRow("deploy", { state: "failed", error: "exit 1" }),
+      ],
+      events: [],
+    }));
+    plane.handlers.set("workflowRuns:rerunStep", () => {
+      throw new ConvexError({
+        code: "ILLEGAL_TRANSITION",
+        message: 'Only a failed step reruns; "deploy" is pending.',
+      });
+    });
+    const asked: string[][] = [];
+    ui.pick = (items) => {
+      asked.push(
+        items.map((item) => (typeof item === "string" ? item : item.label)),
+      );
+      return items[0];
+    };
+    await run("switchboard.rerunWorkflowStep");
+    expect(asked).toEqual([["release v3"], ["deploy"]]);
+    expect(plane.callsTo("workflowRuns:rerunStep")).toEqual([
+      { runId: "run2", stepId: "deploy" },
+    ]);
+    // Rerun by someone else first: the server's sentence, not a stack.
+    expect(ui.shown.at(-1)?.text).toBe(
+      'Switchboard: Only a failed step reruns; "deploy" is pending.',
+    );
+  });
+
+  test("open a run from the tree; open the budgets", async () => {
+    await run("switchboard.openRun", { kind: "run", run: running });
+    await run("switchboard.openBudgets");
+    expect(opened).toEqual([["run", { runId: "run1" }], ["budgets"]]);
   });
 });

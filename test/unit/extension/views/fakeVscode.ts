@@ -66,6 +66,9 @@ export type FakeTreeView = {
   provider: unknown;
   message?: string;
   badge?: { value: number; tooltip: string };
+  /** Fire `{ element }` to act as the person collapsing a tree item. */
+  collapsed: EventEmitter<{ element: unknown }>;
+  onDidCollapseElement: EventEmitter<{ element: unknown }>["event"];
   dispose(): void;
 };
 
@@ -228,9 +231,12 @@ export const window = {
     return quickPick;
   },
   createTreeView(id: string, options: { treeDataProvider: unknown }) {
+    const collapsed = new EventEmitter<{ element: unknown }>();
     const view: FakeTreeView = {
       id,
       provider: options.treeDataProvider,
+      collapsed,
+      onDidCollapseElement: collapsed.event,
       dispose: () => undefined,
     };
     createdViews.push(view);

@@ -1,6 +1,11 @@
 /** Small builders for the documents the sidebar shows, with plain strings for ids. */
 import type { BoardCard } from "../../../../convex/model/boardCards";
-import type { Approval } from "../../../../extension/views/nodes";
+import type {
+  Approval,
+  GraphStep,
+  StepRow,
+  WorkflowRun,
+} from "../../../../extension/views/nodes";
 
 export const NOW = Date.UTC(2025, 4, 1, 12, 0, 0);
 export const MIN = 60_000;
@@ -49,6 +54,55 @@ export function approval(
     },
     status: "pending",
     createdAt: NOW - 2 * MIN,
+    ...overrides,
+  });
+}
+
+export function workflowRun(
+  overrides: Partial<Loose<WorkflowRun>> & { _id: string },
+): WorkflowRun {
+  return loose<WorkflowRun>({
+    _creationTime: NOW,
+    orgId: "o1",
+    projectId: "p1",
+    workflowId: "wf1",
+    name: "release",
+    version: 3,
+    status: "running",
+    inputs: "{}",
+    startedBy: "u1",
+    startedAt: NOW - 5 * MIN,
+    ...overrides,
+  });
+}
+
+export function graphStep(
+  id: string,
+  needs: string[] = [],
+  overrides: Partial<GraphStep> = {},
+): GraphStep {
+  return {
+    id,
+    needs,
+    executor: "external",
+    agent: "claude-1",
+    maxRetries: 2,
+    ...overrides,
+  };
+}
+
+export function stepRow(
+  stepId: string,
+  overrides: Partial<Loose<StepRow>> = {},
+): StepRow {
+  return loose<StepRow>({
+    _id: `row-${stepId}`,
+    _creationTime: NOW,
+    runId: "run1",
+    projectId: "p1",
+    stepId,
+    state: "pending",
+    attempt: 0,
     ...overrides,
   });
 }

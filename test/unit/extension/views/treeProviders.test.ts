@@ -3,8 +3,19 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type * as vscode from "vscode";
 import type { Panels } from "../../../../extension/contracts";
 import { registerViews } from "../../../../extension/views/index";
-import type { TaskTreeNode } from "../../../../extension/views/nodes";
-import { approval, card, MIN } from "./fixtures";
+import type {
+  RunTreeNode,
+  TaskTreeNode,
+} from "../../../../extension/views/nodes";
+import {
+  approval,
+  card,
+  graphStep,
+  MIN,
+  NOW,
+  stepRow,
+  workflowRun,
+} from "./fixtures";
 import { FakePlane } from "./fakePlane";
 import { createdViews, type FakeTreeView, type TreeItem } from "./fakeVscode";
 
@@ -47,13 +58,17 @@ afterEach(() => {
 });
 
 describe("sidebar views", () => {
-  test("four views, each with its subscriptions in the session's project", () => {
+  test("five views, each with its subscriptions in the session's project", () => {
     expect(createdViews.map((v) => v.id)).toEqual([
       "switchboard.tasks",
       "switchboard.approvals",
       "switchboard.agents",
       "switchboard.threads",
+      "switchboard.runs",
     ]);
+    expect(
+      plane.watches.find((w) => w.name === "workflowRuns:list"),
+    ).toMatchObject({ args: { projectId: "p1" } });
     const columns = plane.watches.filter((w) => w.name === "board:column");
     expect(columns).toHaveLength(7);
     expect(columns[0]?.args).toEqual({
@@ -194,5 +209,89 @@ describe("sidebar views", () => {
       contextValue: "thread",
     });
     expect(item.command?.command).toBe("switchboard.openThread");
+  });
+});
+
+describe("Runs view", () => {
+  const runs = () => provider<RunTreeNode>("switchboard.runs");
+  const failedRun = workflowRun({
+    _id: "run1",
+    status: "failed",
+    usedCostUsd: 1.5,
+    startedAt: NOW - 10 * MIN,
+  });
+  const detail = {
+    run: failedRun,
+    graph: [graphStep("build"), graphStep("deploy", ["build"])],
+    steps: [
+      stepRow("build", { state: "succeeded", attempt: 1 }),
+      stepRow("deploy", { state: "failed", attempt: 3, error: "exit 1" }),
+    ],
+    events: [],
+  };
+  const stepWatches = () =>
+    plane.watches.filter((w) => w.name === "workflowRuns:get" && w.live);
+
+  test("runs as listed (newest first), each opening the run panel", () => {
+    plane.push("workflowRuns:list", [
+      workflowRun({ _id: "run2", name: "nightly", version: 1 }),
+      failedRun,
+    ]);
+    settle();
+    const items = runs()
+      .getChildren()
+      .map((node) => runs().getTreeItem(node));
+    expect(items.map((item) => [item.label, item.description])).toEqual([
+      ["nightly v1", "running · 5 min ago"],
+      ["release v3", "failed · 10 min ago · $1.50"],
+    ]);
+    expect(items[0]).toMatchObject({
+      id: "run:run2",
+      contextValue: "run.running",
+      collapsibleState: 1,
+    });
+    expect(items[1]?.command).toMatchObject({ command: "switchboard.openRun" });
+  });
+
+  test("expanding a run subscribes to its steps; collapsing stops it", () => {
+    plane.push("workflowRuns:list", [failedRun]);
+    settle();
+    const [runNode] = runs().getChildren();
+    // Nothing is subscribed before someone looks.
+    expect(stepWatches()).toEqual([]);
+    expect(runs().getChildren(runNode)).toEqual([
+      { kind: "runNote", runId: "run1", text: "Loading steps…" },
+    ]);
+    expect(stepWatches().map((w) => w.args)).toEqual([{ runId: "run1" }]);
+
+    plane.push("workflowRuns:get", detail);
+    settle();
+    const steps = runs().getChildren(runNode);
+    const [build, deploy] = steps.map((node) => runs().getTreeItem(node));
+    expect(build).toMatchObject({
+      label: "build",
+      description: "succeeded · attempt 1/3",
+      contextValue: "runStep.succeeded",
+    });
+    expect(deploy).toMatchObject({
+      label: "deploy",
+      description: "failed · attempt 3/3 · exit 1",
+      contextValue: "runStep.failed",
+    });
+    // Asking again reuses the subscription.
+    runs().getChildren(runNode);
+    expect(stepWatches()).toHaveLength(1);
+
+    view("switchboard.runs").collapsed.fire({ element: runNode });
+    expect(stepWatches()).toEqual([]);
+  });
+
+  test("a run that leaves the list stops its step subscription", () => {
+    plane.push("workflowRuns:list", [failedRun]);
+    settle();
+    runs().getChildren(runs().getChildren()[0]);
+    expect(stepWatches()).toHaveLength(1);
+    plane.push("workflowRuns:list", [workflowRun({ _id: "run9" })]);
+    expect(stepWatches()).toEqual([]);
   });
 });

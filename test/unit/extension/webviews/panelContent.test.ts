@@ -31,14 +31,16 @@ describe("panels", () => {
     expect(panelTitle("task", "SB-12")).toBe("Task SB-12");
     expect(panelTitle("thread")).toBe("Thread");
     expect(panelTitle("approvals")).toBe("Approvals");
+    expect(panelTitle("run")).toBe("Workflow Run");
+    expect(panelTitle("budgets")).toBe("Budgets");
   });
 
   test("single-item views and view types", () => {
     expect(
-      ["board", "task", "thread", "approvals"].map((v) =>
+      ["board", "task", "thread", "approvals", "run", "budgets"].map((v) =>
         isSingleItem(v as "board"),
       ),
-    ).toEqual([false, true, true, true]);
+    ).toEqual([false, true, true, true, true, false]);
     expect(viewTypeOf("board")).toBe("switchboard.board");
   });
 
@@ -63,6 +65,10 @@ describe("panels", () => {
       ),
     ).toBe(true);
     expect(sameTarget({ taskId: "t1" }, { taskId: "t2" })).toBe(false);
+    expect(normalizeTarget({ runId: "r1", taskId: "" })).toEqual({
+      runId: "r1",
+    });
+    expect(sameTarget({ runId: "r1" }, { runId: "r2" })).toBe(false);
   });
 });
 

@@ -167,6 +167,25 @@ describe("WebviewPanels", () => {
     ]);
   });
 
+  test("the run panel follows the run it is opened for; budgets is one page", () => {
+    panels.open("run", { runId: "r1" });
+    const run = only();
+    expect(run.viewType).toBe("switchboard.run");
+    expect(run.title).toBe("Workflow Run");
+    expect(run.webview.html).toContain("/ext/dist/webview/run.js");
+    ready(run, "run");
+    expect(notifications(run, "host/init")).toMatchObject([
+      { target: { runId: "r1" } },
+    ]);
+    panels.open("run", { runId: "r2" });
+    expect(notifications(run, "host/target/changed")).toEqual([
+      { target: { runId: "r2" } },
+    ]);
+    panels.open("budgets");
+    expect(created).toHaveLength(2);
+    expect(created[1]?.webview.html).toContain("/ext/dist/webview/budgets.js");
+  });
+
   test("webview/view/open opens other panels", () => {
     panels.open("board");
     const board = only();
