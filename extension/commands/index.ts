@@ -10,6 +10,7 @@ import { approvalCommands } from "./approvalCommands";
 import { registerAuditLog } from "./auditLog";
 import { registerCommand, type CommandHandler } from "../util/commandBoundary";
 import { uiLog } from "./log";
+import { nativeSessionCommands } from "./nativeSessionCommands";
 import { taskCommands } from "./taskCommands";
 import { workflowCommands } from "./workflowCommands";
 
@@ -23,6 +24,7 @@ export function registerCommands(
     ...taskCommands(plane, panels),
     ...approvalCommands(plane, panels),
     ...workflowCommands(plane, panels),
+    ...nativeSessionCommands(plane, panels),
     ...agentCommands(plane, context.extensionPath),
     ...registerAuditLog(context, plane),
   };

@@ -67,6 +67,7 @@ describe("task commands", () => {
       "switchboard.claimTask",
       "switchboard.connectClaudeCode",
       "switchboard.createAgentToken",
+      "switchboard.createNativeAgent",
       "switchboard.createTask",
       "switchboard.moveTask",
       "switchboard.openApprovals",
@@ -78,7 +79,9 @@ describe("task commands", () => {
       "switchboard.reject",
       "switchboard.rerunWorkflowStep",
       "switchboard.showAuditLog",
+      "switchboard.startNativeSession",
       "switchboard.startWorkflowRun",
+      "switchboard.stopNativeSession",
     ]);
   });
 
@@ -428,5 +431,94 @@ describe("workflow run commands", () => {
     await run("switchboard.openRun", { kind: "run", run: running });
     await run("switchboard.openBudgets");
     expect(opened).toEqual([["run", { runId: "run1" }], ["budgets"]]);
+  });
+});
+
+describe("native session commands", () => {
+  const thread = { _id: "th1", title: "Release plan", projectId: "p1" };
+  const agents = [
+    { _id: "a1", name: "planner-bot", kind: "native", instructions: "Plan." },
+    { _id: "a2", name: "critic-bot", kind: "native", instructions: "" },
+    { _id: "a3", name: "claude", kind: "external", instructions: "" },
+  ];
+
+  beforeEach(() => {
+    plane.handlers.set("agents:list", () => agents);
+    plane.handlers.set("nativeSessions:start", () => "ns1");
+  });
+
+  test("start from a thread: native agents only, a role each, goal and turns, then the thread", async () => {
+    let offeredAgents: string[] = [];
+    const roles = ["planner", "critic"];
+    ui.pick = ((items: readonly { label: string }[], title?: string) => {
+      if (title === "Start Native Session") {
+        offeredAgents = items.map((item) => item.label);
+        return items.slice(0, 2);
+      }
+      const role = roles.shift();
+      return items.find((item) => item.label === role);
+    }) as typeof ui.pick;
+    ui.input = ({ title }) =>
+      title?.endsWith("goal") === true ? "Plan the 1.2 release" : "4";
+    await run("switchboard.startNativeSession", { kind: "thread", thread });
+
+    expect(offeredAgents).toEqual(["planner-bot", "critic-bot"]);
+    expect(plane.callsTo("nativeSessions:start")).toEqual([
+      {
+        threadId: "th1",
+        participants: [
+          { agentId: "a1", role: "planner" },
+          { agentId: "a2", role: "critic" },
+        ],
+        goal: "Plan the 1.2 release",
+        maxTurns: 4,
+      },
+    ]);
+    expect(opened).toEqual([["thread", { threadId: "th1" }]]);
+  });
+
+  test("start: no native agents says how to make one, and starts nothing", async () => {
+    plane.handlers.set("agents:list", () => [agents[2]]);
+    await run("switchboard.startNativeSession", { kind: "thread", thread });
+    expect(ui.shown.at(-1)?.text).toMatch(/Create Native Agent/);
+    expect(plane.callsTo("nativeSessions:start")).toEqual([]);
+  });
+
+  test("stop: the thread's running session, or a clear message", async () => {
+    plane.handlers.set("nativeSessions:forThread", () => ({
+      _id: "ns1",
+      status: "running",
+    }));
+    plane.handlers.set("nativeSessions:stop", () => null);
+    await run("switchboard.stopNativeSession", { kind: "thread", thread });
+    expect(plane.callsTo("nativeSessions:stop")).toEqual([
+      { sessionId: "ns1" },
+    ]);
+
+    plane.handlers.set("nativeSessions:forThread", () => ({
+      _id: "ns1",
+      status: "ended",
+    }));
+    await run("switchboard.stopNativeSession", { kind: "thread", thread });
+    expect(ui.shown.at(-1)).toMatchObject({
+      kind: "error",
+      text: "Switchboard: No native session is running in this thread.",
+    });
+    expect(plane.callsTo("nativeSessions:stop")).toHaveLength(1);
+  });
+
+  test("create a native agent with its instructions", async () => {
+    plane.handlers.set("agents:create", () => "a9");
+    ui.input = ({ title }) =>
+      title?.endsWith("name") === true ? " release-planner " : "Plan releases.";
+    await run("switchboard.createNativeAgent");
+    expect(plane.callsTo("agents:create")).toEqual([
+      {
+        orgId: expect.any(String),
+        name: "release-planner",
+        kind: "native",
+        instructions: "Plan releases.",
+      },
+    ]);
   });
 });
