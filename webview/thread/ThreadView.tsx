@@ -9,6 +9,7 @@ import { TaskLink } from "../shared/TaskLink";
 import { useViewEnv } from "../shared/viewEnv";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
+import { SessionBar } from "./SessionBar";
 
 export function ThreadView({
   threadId,
@@ -39,6 +40,7 @@ export function ThreadView({
           <TaskLink taskId={thread.taskId} />
         )}
       </header>
+      <SessionBar threadId={id} people={people} />
       <MessageList threadId={id} people={people} me={context.userId} />
       <Composer threadId={id} />
     </div>
