@@ -49,4 +49,12 @@ crons.interval(
   {},
 );
 
+// GitHub deliveries are kept for 30 days (what they did to tasks stays).
+crons.daily(
+  "prune GitHub deliveries",
+  { hourUTC: 3, minuteUTC: 15 },
+  internal.githubWebhooks.pruneEvents,
+  {},
+);
+
 export default crons;

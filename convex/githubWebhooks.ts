@@ -103,7 +103,12 @@ export async function receiveGithubWebhook(
   return reply(200, { ok: true, duplicate });
 }
 
-/** Stores a delivery once: GitHub's retries and replays carry the same delivery id. */
+/**
+ * Stores a delivery once: GitHub's retries and replays carry the same
+ * delivery id, and so does its "Redeliver" button. A delivery whose
+ * processing failed is taken again (its body is signed, so it is GitHub's),
+ * which is what a person redelivering it wants; any other repeat is ignored.
+ */
 export const record = internalMutation({
   args: { deliveryId: v.string(), event: v.string(), payload: v.string() },
   returns: v.object({ duplicate: v.boolean() }),
@@ -112,18 +117,49 @@ export const record = internalMutation({
       .query("githubEvents")
       .withIndex("by_deliveryId", (q) => q.eq("deliveryId", deliveryId))
       .first();
-    if (seen !== null) return { duplicate: true };
-    const eventId = await ctx.db.insert("githubEvents", {
-      deliveryId,
-      event,
-      payload,
-      receivedAt: Date.now(),
-      status: "pending",
-    });
+    if (seen !== null && seen.status !== "failed") return { duplicate: true };
+    const fresh = { event, payload, receivedAt: Date.now() };
+    let eventId = seen?._id;
+    if (eventId === undefined) {
+      eventId = await ctx.db.insert("githubEvents", {
+        deliveryId,
+        ...fresh,
+        status: "pending",
+      });
+    } else {
+      await ctx.db.replace("githubEvents", eventId, {
+        deliveryId,
+        ...fresh,
+        status: "pending",
+      });
+    }
     await ctx.scheduler.runAfter(0, internal.githubWebhooks.process, {
       eventId,
     });
     return { duplicate: false };
+  },
+});
+
+/** Stored deliveries are kept this long (their effects on tasks stay). */
+export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60_000;
+const PRUNE_BATCH = 200;
+
+/** The daily cron: drops deliveries older than the retention, a batch at a time. */
+export const pruneEvents = internalMutation({
+  args: {},
+  returns: v.number(),
+  handler: async (ctx) => {
+    const old = await ctx.db
+      .query("githubEvents")
+      .withIndex("by_receivedAt", (q) =>
+        q.lt("receivedAt", Date.now() - EVENT_RETENTION_MS),
+      )
+      .take(PRUNE_BATCH);
+    for (const event of old) await ctx.db.delete("githubEvents", event._id);
+    if (old.length === PRUNE_BATCH) {
+      await ctx.scheduler.runAfter(0, internal.githubWebhooks.pruneEvents, {});
+    }
+    return old.length;
   },
 });
 

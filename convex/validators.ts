@@ -110,6 +110,8 @@ export const vAuditEntity = v.union(
   v.literal("budget"),
   v.literal("usage"),
   v.literal("sandbox"),
+  v.literal("workflow"),
+  v.literal("workflowRun"),
 );
 export type AuditEntity = Infer<typeof vAuditEntity>;
 

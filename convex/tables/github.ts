@@ -46,5 +46,7 @@ export const githubTables = {
     taskKey: v.optional(v.string()),
   })
     .index("by_deliveryId", ["deliveryId"])
-    .index("by_projectId_receivedAt", ["projectId", "receivedAt"]),
+    .index("by_projectId_receivedAt", ["projectId", "receivedAt"])
+    // The daily prune finds deliveries past their retention.
+    .index("by_receivedAt", ["receivedAt"]),
 };

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
+import crons from "../../convex/crons";
 import type { Id } from "../../convex/_generated/dataModel";
 import {
   MAX_BODY_BYTES,
@@ -508,5 +509,58 @@ describe("pull requests move tasks", () => {
     const event = await mustRead(t, "githubEvents", eventId);
     expect(event.status).toBe("failed");
     expect(event.note).toMatch(/^Processing failed: .*JSON/);
+  });
+
+  test("GitHub's Redeliver of a delivery that failed is processed again", async () => {
+    const { t, world } = await setup();
+    const { taskId, branch } = await taskInSandbox(t, world);
+    const body = pullRequest("closed", { ref: branch, merged: true });
+    // The first attempt failed while processing (as the test above does).
+    await t.run(async (ctx) => {
+      await ctx.db.insert("githubEvents", {
+        deliveryId: "redelivered",
+        event: "pull_request",
+        payload: "{",
+        receivedAt: Date.now(),
+        status: "failed",
+        note: "Processing failed: bad JSON",
+      });
+    });
+    const again = await deliver(t, { body, deliveryId: "redelivered" });
+    expect(await again.json()).toEqual({ ok: true, duplicate: false });
+    await runScheduled(t);
+    expect((await mustRead(t, "tasks", taskId)).status).toBe("done");
+    const [event] = await storedEvents(t);
+    expect(event).toMatchObject({
+      deliveryId: "redelivered",
+      status: "processed",
+    });
+  });
+
+  test("the daily prune drops deliveries older than 30 days and keeps newer ones", async () => {
+    const { t } = await setup();
+    const at = (daysAgo: number) => Date.now() - daysAgo * 24 * 60 * 60_000;
+    await t.run(async (ctx) => {
+      for (const [deliveryId, daysAgo] of [
+        ["old", 31],
+        ["recent", 29],
+      ] as const) {
+        await ctx.db.insert("githubEvents", {
+          deliveryId,
+          event: "ping",
+          payload: "{}",
+          receivedAt: at(daysAgo),
+          status: "ignored",
+        });
+      }
+    });
+    expect(await t.mutation(internal.githubWebhooks.pruneEvents, {})).toBe(1);
+    expect((await storedEvents(t)).map((event) => event.deliveryId)).toEqual([
+      "recent",
+    ]);
+    expect(crons.crons["prune GitHub deliveries"]).toMatchObject({
+      name: "githubWebhooks:pruneEvents",
+      schedule: { type: "daily", hourUTC: 3 },
+    });
   });
 });
