@@ -152,10 +152,17 @@ export async function connectOwner(
 }
 
 export type AgentClient = {
+  agentId: Id<"agents">;
   requestApproval(
     taskId: Id<"tasks">,
     summary: string,
   ): Promise<Id<"approvals">>;
+  /** What an agent's complete_step does: the step succeeded with `output`. */
+  completeStep(
+    runId: Id<"workflowRuns">,
+    stepId: string,
+    output: Record<string, string | number>,
+  ): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -175,6 +182,7 @@ export async function provisionAgentClient(
   });
   const client = convexClient(owner.url, token, owner.siteUrl);
   return {
+    agentId,
     requestApproval: async (taskId, summary) => {
       const approval = await client.mutation(api.agentApprovals.request, {
         taskId,
@@ -183,6 +191,14 @@ export async function provisionAgentClient(
         kind: "deploy",
       });
       return approval.id;
+    },
+    completeStep: async (runId, stepId, output) => {
+      await client.mutation(api.agentWorkflows.completeStep, {
+        runId,
+        stepId,
+        status: "succeeded",
+        output,
+      });
     },
     close: () => client.close(),
   };

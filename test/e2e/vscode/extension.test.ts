@@ -176,6 +176,65 @@ describe.skipIf(vscodeSkipReason !== undefined)(
       }
     });
 
+    test("a workflow run: started from the palette, its DAG live in the run panel; the budgets panel draws the envelope", async () => {
+      explainFailures("workflow");
+      const agent = await provisionAgentClient(owner!, "e2e-builder");
+      try {
+        await owner!.client.mutation(api.workflows.save, {
+          projectId: owner!.projectId,
+          source: [
+            "name: e2e-release",
+            "steps:",
+            "  build:",
+            "    executor: external",
+            "    agent: e2e-builder",
+            "    prompt: Build it",
+            "  ship:",
+            "    executor: external",
+            "    agent: e2e-builder",
+            "    needs: build",
+            "    prompt: Ship it",
+            "",
+          ].join("\n"),
+        });
+        await wb.runCommand("Switchboard: Start Workflow Run");
+        await wb.answerQuickInput(/Which workflow/, "e2e-release");
+        const panel = await view("run-panel");
+        const node = (stepId: string, state: string) =>
+          panel
+            .locator(
+              `[data-testid="dag-node"][data-step-id="${stepId}"][data-state="${state}"]`,
+            )
+            .waitFor({ state: "visible", timeout: 15_000 });
+        await node("build", "running");
+        await node("ship", "pending");
+
+        // The agent finishes its step elsewhere; the panel follows live.
+        const runId = (await panel
+          .locator('[data-testid="run-panel"]')
+          .getAttribute("data-run-id")) as Id<"workflowRuns">;
+        await agent.completeStep(runId, "build", { artifact: "app.tgz" });
+        await node("build", "succeeded");
+        await node("ship", "running");
+        await wb.screenshot("run-panel-dark");
+
+        await owner!.client.mutation(api.budgets.set, {
+          orgId: owner!.orgId,
+          scope: "agent",
+          agentId: agent.agentId,
+          limitTokens: 1_000,
+        });
+        await wb.runCommand("Switchboard: Open Budgets");
+        const budgets = await view("budgets");
+        await budgets
+          .locator('[data-testid="budget-row"]', { hasText: "e2e-builder" })
+          .waitFor({ state: "visible", timeout: 10_000 });
+        await wb.screenshot("budgets-dark");
+      } finally {
+        await agent.close();
+      }
+    });
+
     test("task detail and thread render, in the dark and light themes", async () => {
       explainFailures("detail");
       await wb.runCommand("Switchboard: Open Task");
