@@ -17,7 +17,12 @@ import {
   nativeStepContext,
   vNativeStepContext,
 } from "./model/nativeAgents";
-import { callModel, failedCall, nativeModel } from "./model/nativeModelCall";
+import {
+  callModel,
+  failedCall,
+  modelOutcomeFields,
+  nativeModel,
+} from "./model/nativeModelCall";
 
 const attemptArgs = {
   runId: v.id("workflowRuns"),
@@ -34,13 +39,7 @@ export const stepContext = internalQuery({
 export const finishStep = internalMutation({
   args: {
     ...attemptArgs,
-    /** The answer; absent when the call failed (then `error`). */
-    text: v.optional(v.string()),
-    error: v.optional(v.string()),
-    inputTokens: v.number(),
-    outputTokens: v.number(),
-    costUsd: v.number(),
-    model: v.string(),
+    ...modelOutcomeFields,
   },
   returns: v.null(),
   handler: async (ctx, args) => {

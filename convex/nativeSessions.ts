@@ -14,7 +14,7 @@ import {
 } from "./_generated/server";
 import { tenantMutation, tenantQuery } from "./functions";
 import { fail } from "./model/errors";
-import { callModel } from "./model/nativeModelCall";
+import { callModel, modelOutcomeFields } from "./model/nativeModelCall";
 import {
   endSession,
   finishTurn as applyTurn,
@@ -93,12 +93,7 @@ export const turnContext = internalQuery({
 export const finishTurn = internalMutation({
   args: {
     ...turnArgs,
-    text: v.optional(v.string()),
-    error: v.optional(v.string()),
-    inputTokens: v.number(),
-    outputTokens: v.number(),
-    costUsd: v.number(),
-    model: v.string(),
+    ...modelOutcomeFields,
   },
   returns: v.null(),
   handler: async (ctx, args) => {

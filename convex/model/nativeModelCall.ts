@@ -5,6 +5,7 @@
  * does not retry by itself.
  */
 import Anthropic from "@anthropic-ai/sdk";
+import { v, type Infer } from "convex/values";
 import { env } from "../_generated/server";
 import { costUsd, parsePriceOverride } from "./modelPrices";
 
@@ -13,15 +14,18 @@ const MAX_TOKENS = 2048;
 
 export type ModelTurn = { role: "user" | "assistant"; content: string };
 
-export type ModelOutcome = {
+/** What a call did, as the writing mutations (step or turn) take it. */
+export const modelOutcomeFields = {
   /** The answer; absent when the call failed (then `error`). */
-  text?: string;
-  error?: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  model: string;
+  text: v.optional(v.string()),
+  error: v.optional(v.string()),
+  inputTokens: v.number(),
+  outputTokens: v.number(),
+  costUsd: v.number(),
+  model: v.string(),
 };
+export const vModelOutcome = v.object(modelOutcomeFields);
+export type ModelOutcome = Infer<typeof vModelOutcome>;
 
 /** The model native agents use (SWITCHBOARD_NATIVE_MODEL overrides it). */
 export function nativeModel(): string {
