@@ -17,12 +17,11 @@
  * The backend runs as a separate process through its CLI, so clients and server do not
  * share an event loop; on a 2-core machine they still share the cores.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { FUNCTIONS_DIR_PARTS } from "./lib/api";
 import { startBackend } from "./lib/backendProcess";
-import { summarizeCpuProfile } from "./lib/cpuProfile";
+import { summarizeProfileDir } from "./lib/cpuProfile";
 import { measureBroadcastFloor, type FloorResult } from "./lib/broadcastFloor";
 import { measureFanout, type FanoutResult } from "./lib/fanout";
 import type {
@@ -452,17 +451,8 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
-  if (options.profileDir !== undefined && existsSync(options.profileDir)) {
-    // --cpu-prof writes one file per thread; the main thread's is the largest.
-    const [largest] = readdirSync(options.profileDir)
-      .filter((file) => file.endsWith(".cpuprofile"))
-      .map((file) => join(options.profileDir ?? "", file))
-      .sort((a, b) => statSync(b).size - statSync(a).size);
-    if (largest !== undefined) {
-      console.log("");
-      console.log(summarizeCpuProfile(largest));
-    }
-  }
+  const profile = summarizeProfileDir(options.profileDir);
+  if (profile !== "") console.log(profile);
 }
 
 main().then(

@@ -61,11 +61,10 @@
  * reports; in a long run each agent's todo list also fills up, and past 50
  * (list_tasks' largest page) new steps' tasks no longer reach the agent.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { startBackend } from "./lib/backendProcess";
-import { summarizeCpuProfile } from "./lib/cpuProfile";
+import { summarizeProfileDir } from "./lib/cpuProfile";
 import { wsClient } from "./lib/clients";
 import { installCleanupHandlers, ROOT } from "./lib/processes";
 import { ownerJwt, signInOwner } from "./lib/switchboardSetup";
@@ -239,17 +238,8 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
-  if (profileDir !== undefined && existsSync(profileDir)) {
-    // --cpu-prof writes one file per thread; the main thread's is the largest.
-    const [largest] = readdirSync(profileDir)
-      .filter((file) => file.endsWith(".cpuprofile"))
-      .map((file) => join(profileDir, file))
-      .sort((a, b) => statSync(b).size - statSync(a).size);
-    if (largest !== undefined) {
-      console.log("");
-      console.log(summarizeCpuProfile(largest));
-    }
-  }
+  const profile = summarizeProfileDir(profileDir);
+  if (profile !== "") console.log(profile);
 }
 
 main().then(

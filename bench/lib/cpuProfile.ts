@@ -2,8 +2,8 @@
  * Summarizes a V8 .cpuprofile (from `node --cpu-prof`): where the backend process
  * spent its samples, by function (self and inclusive time) and by source file.
  */
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { renderTable } from "./table";
 
 type ProfileNode = {
@@ -93,4 +93,17 @@ export function summarizeCpuProfile(path: string, top = 15): string {
     "inclusive time by function:",
     renderTable(columns, rows(inclusive)),
   ].join("\n");
+}
+
+/**
+ * The summary of the backend's profile in `dir` (node --cpu-prof writes one
+ * file per thread; the main thread's is the largest), or "" when none.
+ */
+export function summarizeProfileDir(dir: string | undefined): string {
+  if (dir === undefined || !existsSync(dir)) return "";
+  const [largest] = readdirSync(dir)
+    .filter((file) => file.endsWith(".cpuprofile"))
+    .map((file) => join(dir, file))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  return largest === undefined ? "" : `\n${summarizeCpuProfile(largest)}`;
 }

@@ -18,6 +18,7 @@ import { requireText } from "./checks";
 import { fail } from "./errors";
 import { LIMITS } from "./limits";
 import { nativeAccess } from "./nativeAgents";
+import type { ModelOutcome } from "./nativeModelCall";
 import {
   roleStopPhrases,
   saysStop,
@@ -313,14 +314,7 @@ export async function turnContext(
   };
 }
 
-export type TurnResult = Turn & {
-  text?: string;
-  error?: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  model: string;
-};
+export type TurnResult = Turn & ModelOutcome;
 
 /** Writes a turn's reply (when still current), counts its usage, and moves on. */
 export async function finishTurn(
