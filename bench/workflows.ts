@@ -55,11 +55,9 @@
  *
  * Agents claim each step's task before completing it, as an agent starting
  * work does. `--no-claim` completes without claiming, which the
- * complete_step tool's description allows ("your task closes with it"):
- * today that leaves every step's task "todo" (todo -> done is not a legal
- * move and the interpreter's closeStepTask skips it), which the check above
- * reports; in a long run each agent's todo list also fills up, and past 50
- * (list_tasks' largest page) new steps' tasks no longer reach the agent.
+ * complete_step tool's description allows ("your task closes with it"): the
+ * interpreter then walks the task todo -> in_progress -> done itself, and
+ * the check above confirms every task left "todo".
  */
 import { join, resolve } from "node:path";
 import { cpus, loadavg } from "node:os";

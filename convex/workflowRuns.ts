@@ -16,9 +16,11 @@ import {
 import { advanceRun } from "./model/workflowRunAdvance";
 import {
   approvalDecided as applyApprovalDecision,
+  runWatchdog,
+} from "./model/workflowRunHooks";
+import {
   cancelRun,
   rerunStep as applyRerun,
-  runWatchdog,
   startRun,
 } from "./model/workflowRunOps";
 import schema from "./schema";
@@ -112,7 +114,11 @@ export const list = tenantQuery({
   },
 });
 
-/** The interpreter: moves one run as far as it can go now. */
+/**
+ * The interpreter: moves one run as far as it can go now. Scheduled at most
+ * once at a time per run (model/workflowRunAdvances.ts); running it more
+ * often is harmless.
+ */
 export const advance = internalMutation({
   args: { runId: v.id("workflowRuns") },
   returns: v.null(),

@@ -8,10 +8,9 @@
  * MCP tool complete_step) as the task's description instructs, recording
  * when it saw the task and when each call returned.
  *
- * Without the claim (`claim: false`) the step's task stays "todo" after the
- * step succeeds: complete_step closes it only from in_progress (todo -> done
- * is not a legal move and closeStepTask skips it silently), so each agent's
- * todo list fills with finished steps' tasks; see the report in workflows.ts.
+ * Without the claim (`claim: false`) complete_step closes the task itself
+ * (todo -> in_progress -> done, as the system); the todo lists recorded here
+ * let the run's check prove that no finished step's task stays open.
  */
 import type { ConvexClient } from "convex/browser";
 import { api } from "../../convex/_generated/api";

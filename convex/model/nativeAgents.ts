@@ -9,9 +9,10 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { createAccess, type Access } from "./access";
 import { recordUsage } from "./budgets";
-import { renderStepPrompt } from "./workflowRunAdvance";
+import type { ModelOutcome } from "./nativeModelCall";
+import { stepPrompt } from "./workflowRunAdvance";
 import { completeStep } from "./workflowRunOps";
-import { loadRun, stepDefinition, type LoadedRun } from "./workflowRunState";
+import { openRun, readRow, specOf, type RunTxn } from "./workflowRunState";
 import { WORKFLOW_LIMITS } from "./workflowSpec";
 
 export type StepAttempt = {
@@ -31,12 +32,12 @@ export const vNativeStepContext = v.union(
 );
 export type NativeStepContext = Infer<typeof vNativeStepContext>;
 
-function currentRow(
-  loaded: LoadedRun | null,
+async function currentRow(
+  txn: RunTxn<QueryCtx> | null,
   { stepId, attempt }: StepAttempt,
 ) {
-  if (loaded === null || loaded.run.status !== "running") return null;
-  const row = loaded.rows.get(stepId);
+  if (txn === null || txn.run.status !== "running") return null;
+  const row = await readRow(txn, stepId);
   return row?.state === "running" && row.attempt === attempt ? row : null;
 }
 
@@ -45,11 +46,12 @@ export async function nativeStepContext(
   ctx: QueryCtx,
   attempt: StepAttempt,
 ): Promise<NativeStepContext | null> {
-  const loaded = await loadRun(ctx, attempt.runId);
-  const row = currentRow(loaded, attempt);
-  if (loaded === null || row === null) return null;
-  const step = stepDefinition(loaded.definition, attempt.stepId);
-  if (step === undefined || step.executor !== "native") return null;
+  const txn = await openRun(ctx, attempt.runId);
+  const row = await currentRow(txn, attempt);
+  if (txn === null || row === null) return null;
+  const spec = await specOf(txn, attempt.stepId);
+  const step = spec?.step;
+  if (spec === null || step?.executor !== "native") return null;
   const agent =
     row.agentId === undefined ? null : await ctx.db.get("agents", row.agentId);
   if (agent === null) return { error: `agent "${step.agent}" is gone` };
@@ -59,7 +61,7 @@ export async function nativeStepContext(
   return {
     agentName: agent.name,
     instructions: agent.instructions,
-    prompt: renderStepPrompt(loaded, step),
+    prompt: await stepPrompt(txn, spec, step),
   };
 }
 
@@ -98,24 +100,18 @@ function fitOutput(text: string): string {
   return fitted;
 }
 
-export type NativeResult = StepAttempt & {
-  text?: string;
-  error?: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  model: string;
-};
+export type NativeResult = StepAttempt & ModelOutcome;
 
 export async function finishNativeStep(
   ctx: MutationCtx,
   result: NativeResult,
 ): Promise<void> {
-  const loaded = await loadRun(ctx, result.runId);
-  const agentId = loaded?.rows.get(result.stepId)?.agentId;
-  if (loaded === null || agentId === undefined) return;
+  const txn = await openRun(ctx, result.runId);
+  const agentId =
+    txn === null ? undefined : (await readRow(txn, result.stepId))?.agentId;
+  if (txn === null || agentId === undefined) return;
   const agent = await ctx.db.get("agents", agentId);
-  const project = await ctx.db.get("projects", loaded.run.projectId);
+  const project = await ctx.db.get("projects", txn.run.projectId);
   if (agent === null || project === null) return;
   const access = nativeAccess(ctx, agent, project._id);
   if (result.inputTokens + result.outputTokens > 0) {
@@ -129,11 +125,11 @@ export async function finishNativeStep(
       model: result.model,
     });
   }
-  if (currentRow(loaded, result) === null) return;
+  if ((await currentRow(txn, result)) === null) return;
   await completeStep(
     ctx,
     access,
-    loaded.run,
+    txn.run,
     result.stepId,
     result.text !== undefined && result.error === undefined
       ? { status: "succeeded", output: { text: fitOutput(result.text) } }

@@ -15,6 +15,12 @@
  *   dependencies; until then those dependents are never ready.
  * - A step that fails with `fail_run` fails the run: nothing is ready any
  *   more and runStatus says "failed".
+ *
+ * readySteps, freeSlots and runStatus look at every step, so the interpreter
+ * does not call them per transaction: it keeps the same rules incrementally
+ * (a count of open needs per step, rows read by state through an index;
+ * workflowRunFinish.ts and workflowRunStatus.ts). They stay the reference
+ * statement of the rules, tested as such.
  */
 import type { WorkflowDefinition } from "./workflowSpec";
 

@@ -4,126 +4,220 @@
  * gates), re-checks waiting ones, turns due retry waits back into pending,
  * and ends the run when every step is finished (or a fail_run step failed).
  * Everything else (a step's result, an approval's decision, a retry coming
- * due, the watchdog) only records what happened and schedules an advance.
+ * due, the watchdog) only records what happened and asks for an advance.
+ *
+ * An advance reads what can move, by index, never the whole run: ready rows
+ * (pending, no open needs: workflowRunFinish.ts keeps the counts), gated
+ * waits, retries come due, and the counts the gates need, once
+ * (workflowRunGates.ts). Candidates go in definition order, the tie-break
+ * everywhere. Once nothing more can start (the run's or the project's slots
+ * are taken), waits are not re-checked: their gates could not open, so the
+ * gate they show stays the one last recorded.
  */
 import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
-import type { MutationCtx } from "../_generated/server";
-import { readySteps, runStatus } from "./workflowDag";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
 import {
   evaluateCondition,
   renderTemplate,
   type ExprContext,
 } from "./workflowExpr";
-import { checkGates } from "./workflowRunGates";
+import { beginAdvance, type AdvanceBook } from "./workflowRunAdvances";
+import { createStepTask, requestStepApproval } from "./workflowRunDispatch";
 import {
-  closeStepTask,
-  createStepTask,
-  requestStepApproval,
-  withdrawStepApproval,
-} from "./workflowRunDispatch";
-import {
-  exprContext,
+  countOpenNeeds,
   failAttempt,
-  loadRun,
+  settleDependents,
+} from "./workflowRunFinish";
+import {
+  checkGates,
+  countStarted,
+  gateCounts,
+  projectIsFull,
+  runIsFull,
+  type GateCounts,
+} from "./workflowRunGates";
+import {
+  closeOpenSteps,
+  runFailed,
+  runStatus,
+  STEPS_BY_STATE,
+} from "./workflowRunStatus";
+import type { StepSpec } from "./workflowRunSpecs";
+import {
   logEvent,
+  openRun,
   patchStep,
-  statesOf,
-  type LoadedRun,
+  remember,
+  specOf,
+  stepContext,
+  type RunTxn,
   type StepRow,
 } from "./workflowRunState";
-import type {
-  AgentStepDefinition,
-  JsonValue,
-  StepDefinition,
+import {
+  WORKFLOW_LIMITS,
+  type AgentStepDefinition,
+  type JsonValue,
+  type StepDefinition,
 } from "./workflowSpec";
 
 export async function advanceRun(
   ctx: MutationCtx,
   runId: Id<"workflowRuns">,
 ): Promise<void> {
-  const loaded = await loadRun(ctx, runId);
-  if (loaded === null || loaded.run.status !== "running") return;
-  const now = Date.now();
-  for (const row of [...loaded.rows.values()]) {
-    if (row.state === "waiting" && row.readyAt !== undefined) {
-      if (row.readyAt > now) continue;
-      await patchStep(ctx, loaded, row, {
-        state: "pending",
-        readyAt: undefined,
-        gate: undefined,
-      });
-    }
-  }
+  const txn = await openRun(ctx, runId);
+  if (txn !== null) await advanceTxn(txn);
+}
+
+/** The advance, in a transaction that may already have read part of the run. */
+export async function advanceTxn(txn: RunTxn): Promise<void> {
+  const book = await beginAdvance(txn);
+  if (book === null) return;
+  await wakeRetries(txn);
+  const counts = gateCounts(book.concurrency);
   // A skip or a final failure can make more steps ready; a start cannot.
   // Each round finishes at least one step, so the steps bound the rounds.
-  for (let round = 0; round <= loaded.definition.steps.length; round += 1) {
-    if (!(await advanceRound(ctx, loaded))) break;
+  for (let round = 0; round <= WORKFLOW_LIMITS.steps; round += 1) {
+    if (!(await advanceRound(txn, book, counts))) break;
   }
-  const status = runStatus(loaded.definition, statesOf(loaded));
+  const status = await runStatus(txn);
   if (status === "running") return;
-  await closeOpenSteps(ctx, loaded, `the run ${status}`);
-  await ctx.db.patch("workflowRuns", runId, { status, endedAt: Date.now() });
-  await logEvent(ctx, runId, `run.${status}`, "");
+  await closeOpenSteps(txn, `the run ${status}`);
+  await txn.ctx.db.patch("workflowRuns", txn.run._id, {
+    status,
+    endedAt: Date.now(),
+  });
+  await logEvent(txn.ctx, txn.run._id, `run.${status}`, "");
+}
+
+/** Retry waits whose time has come become pending again. */
+async function wakeRetries(txn: RunTxn): Promise<void> {
+  const due = await txn.ctx.db
+    .query("workflowSteps")
+    .withIndex(STEPS_BY_STATE, (q) =>
+      q
+        .eq("runId", txn.run._id)
+        .eq("state", "waiting")
+        .gte("readyAt", 0)
+        .lte("readyAt", Date.now()),
+    )
+    .take(WORKFLOW_LIMITS.steps);
+  for (const row of remember(txn, due)) {
+    // A need may have been rerun meanwhile: count again.
+    await patchStep(txn, row, {
+      state: "pending",
+      readyAt: undefined,
+      gate: undefined,
+      openNeeds: await countOpenNeeds(txn, row.stepId),
+    });
+  }
+}
+
+async function candidates(
+  txn: RunTxn,
+  state: "pending" | "waiting",
+): Promise<StepRow[]> {
+  const rows = await txn.ctx.db
+    .query("workflowSteps")
+    .withIndex(STEPS_BY_STATE, (q) => {
+      const range = q
+        .eq("runId", txn.run._id)
+        .eq("state", state)
+        .eq("readyAt", undefined);
+      return state === "pending" ? range.eq("openNeeds", 0) : range;
+    })
+    .take(WORKFLOW_LIMITS.steps);
+  return remember(txn, rows);
+}
+
+/**
+ * Whether a waiting step could start now: not with the run's slots taken,
+ * nor an agent step with the project's.
+ */
+async function mayStart(
+  txn: RunTxn,
+  book: AdvanceBook,
+  counts: GateCounts,
+  stepId: string,
+): Promise<boolean> {
+  if (await runIsFull(txn, counts)) return false;
+  if (!(await projectIsFull(txn, counts))) return true;
+  if (book.approvalSteps === 0) return false;
+  return (await specOf(txn, stepId))?.step.executor === "approval";
 }
 
 /** One pass over the candidates; true if some step finished. */
 async function advanceRound(
-  ctx: MutationCtx,
-  loaded: LoadedRun,
+  txn: RunTxn,
+  book: AdvanceBook,
+  counts: GateCounts,
 ): Promise<boolean> {
-  const ready = new Set(readySteps(loaded.definition, statesOf(loaded)));
+  // Nothing is ready once a fail_run step has failed (workflowDag.ts).
+  if (await runFailed(txn)) return false;
+  const ready = await candidates(txn, "pending");
+  const someMayStart =
+    !(await runIsFull(txn, counts)) &&
+    (book.approvalSteps > 0 || !(await projectIsFull(txn, counts)));
+  const waiting = someMayStart ? await candidates(txn, "waiting") : [];
+  const ordered = [...ready, ...waiting].sort(
+    (a, b) => (a.order ?? 0) - (b.order ?? 0),
+  );
   let finished = false;
-  for (const step of loaded.definition.steps) {
-    const row = loaded.rows.get(step.id);
-    if (row === undefined) continue;
-    const gated = row.state === "waiting" && row.readyAt === undefined;
-    if (!ready.has(step.id) && !gated) continue;
-    if (row.state === "pending" && step.condition !== undefined) {
-      if (!evaluateCondition(step.condition, exprContext(loaded))) {
-        await patchStep(ctx, loaded, row, {
-          state: "skipped",
-          endedAt: Date.now(),
-        });
-        await logEvent(
-          ctx,
-          loaded.run._id,
-          "step.skipped",
-          `if: ${step.condition} is false`,
-          step.id,
-        );
-        finished = true;
-        continue;
-      }
+  for (const candidate of ordered) {
+    // An earlier candidate's failure may have skipped this one.
+    const row = txn.rows.get(candidate.stepId) ?? candidate;
+    if (row.state === "waiting") {
+      if (!(await mayStart(txn, book, counts, row.stepId))) continue;
+    } else if (row.state !== "pending") {
+      continue;
     }
-    if (await tryStart(ctx, loaded, row, step)) finished = true;
+    const spec = await specOf(txn, row.stepId);
+    if (spec === null) continue;
+    if (await consider(txn, counts, row, spec)) finished = true;
   }
   return finished;
 }
 
-/** Gates, then start and dispatch. True if the step finished instead. */
-async function tryStart(
-  ctx: MutationCtx,
-  loaded: LoadedRun,
+/** A candidate's `if`, then its gates; true if it finished instead. */
+async function consider(
+  txn: RunTxn,
+  counts: GateCounts,
   row: StepRow,
-  step: StepDefinition,
+  spec: StepSpec,
 ): Promise<boolean> {
-  const outcome = await checkGates(ctx, loaded, row, step);
+  const { step } = spec;
+  let context: ExprContext | undefined;
+  const contextOf = async () => (context ??= await stepContext(txn, spec));
+  if (row.state === "pending" && step.condition !== undefined) {
+    if (!evaluateCondition(step.condition, await contextOf())) {
+      const skipped = await patchStep(txn, row, {
+        state: "skipped",
+        endedAt: Date.now(),
+      });
+      await logEvent(
+        txn.ctx,
+        txn.run._id,
+        "step.skipped",
+        `if: ${step.condition} is false`,
+        step.id,
+      );
+      await settleDependents(txn, skipped);
+      return true;
+    }
+  }
+  const outcome = await checkGates(txn, counts, row, step);
   // checkGates may have recorded an approval on the row.
-  const current = loaded.rows.get(row.stepId) ?? row;
+  const current = txn.rows.get(row.stepId) ?? row;
   if (outcome.kind === "refused") {
-    await failAttempt(ctx, loaded, current, outcome.error, { final: true });
+    await failAttempt(txn, current, outcome.error, { final: true });
     return true;
   }
   if (outcome.kind === "closed") {
     if (current.state !== "waiting" || current.gate !== outcome.gate) {
-      await patchStep(ctx, loaded, current, {
-        state: "waiting",
-        gate: outcome.gate,
-      });
+      await patchStep(txn, current, { state: "waiting", gate: outcome.gate });
       await logEvent(
-        ctx,
-        loaded.run._id,
+        txn.ctx,
+        txn.run._id,
         "step.waiting",
         outcome.gate,
         step.id,
@@ -132,7 +226,7 @@ async function tryStart(
     return false;
   }
   const now = Date.now();
-  const started = await patchStep(ctx, loaded, current, {
+  const started = await patchStep(txn, current, {
     state: "running",
     attempt: current.attempt + 1,
     startedAt: now,
@@ -141,14 +235,16 @@ async function tryStart(
     gate: undefined,
     readyAt: undefined,
   });
+  countStarted(counts, started);
   await logEvent(
-    ctx,
-    loaded.run._id,
+    txn.ctx,
+    txn.run._id,
     "step.started",
     `attempt ${started.attempt}`,
     step.id,
   );
-  return await dispatch(ctx, loaded, started, step);
+  await dispatch(txn, started, step, await contextOf());
+  return false;
 }
 
 function asText(value: JsonValue): string {
@@ -162,82 +258,52 @@ function inputsText(step: StepDefinition, context: ExprContext): string {
 
 /** An agent step's prompt: its template rendered, then its rendered inputs. */
 export function renderStepPrompt(
-  loaded: LoadedRun,
   step: AgentStepDefinition,
+  context: ExprContext,
 ): string {
-  const context = exprContext(loaded);
   return `${asText(renderTemplate(step.prompt, context))}${inputsText(step, context)}`;
 }
 
+/** The prompt of a step of a run, reading only the steps it names. */
+export async function stepPrompt(
+  txn: RunTxn<QueryCtx>,
+  spec: StepSpec,
+  step: AgentStepDefinition,
+): Promise<string> {
+  return renderStepPrompt(step, await stepContext(txn, spec));
+}
+
 async function dispatch(
-  ctx: MutationCtx,
-  loaded: LoadedRun,
+  txn: RunTxn,
   row: StepRow,
   step: StepDefinition,
-): Promise<boolean> {
-  const context = exprContext(loaded);
-  const withText = inputsText(step, context);
+  context: ExprContext,
+): Promise<void> {
+  const { run } = txn;
   if (step.executor === "approval") {
-    const approvalId = await requestStepApproval(ctx, loaded.run, {
+    const approvalId = await requestStepApproval(txn.ctx, run, {
       summary: asText(renderTemplate(step.summary, context)),
-      details: `Step "${step.id}" of workflow ${loaded.run.name} (run ${loaded.run._id}).${withText}`,
+      details: `Step "${step.id}" of workflow ${run.name} (run ${run._id}).${inputsText(step, context)}`,
       ttlMs: step.timeoutMs,
     });
-    await patchStep(ctx, loaded, row, { approvalId });
-    return false;
+    await patchStep(txn, row, { approvalId });
+    return;
   }
   if (row.agentId === undefined) throw new Error("Agent step without agent.");
   if (step.executor === "native") {
     // The model call cannot happen in a mutation: an action reads, calls
     // and writes back (convex/nativeAgents.ts), checking the attempt first.
-    await ctx.scheduler.runAfter(0, internal.nativeAgents.runStep, {
-      runId: loaded.run._id,
+    await txn.ctx.scheduler.runAfter(0, internal.nativeAgents.runStep, {
+      runId: run._id,
       stepId: step.id,
       attempt: row.attempt,
     });
-    return false;
+    return;
   }
-  const taskId = await createStepTask(ctx, loaded.run, {
+  const taskId = await createStepTask(txn.ctx, run, {
     stepId: step.id,
     agentId: row.agentId,
-    prompt: renderStepPrompt(loaded, step),
+    prompt: renderStepPrompt(step, context),
   });
-  await patchStep(ctx, loaded, row, { taskId });
-  return false;
-}
-
-/**
- * When a run ends (failed, or cancelled) nothing of it may go on: waiting
- * and pending steps are skipped, running ones fail, and their tasks and
- * approvals are closed so nobody keeps working for a finished run.
- */
-export async function closeOpenSteps(
-  ctx: MutationCtx,
-  loaded: LoadedRun,
-  reason: string,
-): Promise<void> {
-  const now = Date.now();
-  for (const row of [...loaded.rows.values()]) {
-    if (row.state === "running") {
-      await patchStep(ctx, loaded, row, {
-        state: "failed",
-        error: reason,
-        endedAt: now,
-        deadlineAt: undefined,
-      });
-      await closeStepTask(ctx, row.taskId, "cancelled");
-      await withdrawStepApproval(ctx, loaded.run, row.approvalId);
-    } else if (row.state === "pending" || row.state === "waiting") {
-      await patchStep(ctx, loaded, row, {
-        state: "skipped",
-        gate: undefined,
-        readyAt: undefined,
-        endedAt: now,
-      });
-      await withdrawStepApproval(ctx, loaded.run, row.approvalId);
-    } else {
-      continue;
-    }
-    await logEvent(ctx, loaded.run._id, "step.closed", reason, row.stepId);
-  }
+  await patchStep(txn, row, { taskId });
 }

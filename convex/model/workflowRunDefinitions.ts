@@ -102,11 +102,10 @@ export async function saveWorkflow(
     createdBy: access.principal.id,
     createdAt: Date.now(),
   });
-  // The audit log has no workflow entity yet; the project owns workflows.
   await recordAudit(ctx, actorOf(access), {
     orgId: project.orgId,
     action: "workflow.save",
-    entity: "project",
+    entity: "workflow",
     entityId: workflowId,
     after: {
       name: definition.name,

@@ -11,6 +11,8 @@ import type { MutationCtx } from "../_generated/server";
 import { recordAudit } from "./audit";
 import { APPROVAL, LIMITS } from "./limits";
 import { applyMove, auditTaskChange, createTask, moveRefusal } from "./tasks";
+import { ALLOWED_TRANSITIONS } from "./taskStatus";
+import type { TaskStatus } from "../validators";
 
 /** The approval kind the workflow interpreter asks and listens for. */
 export const WORKFLOW_STEP_APPROVAL = "workflow_step";
@@ -44,7 +46,48 @@ export async function createStepTask(
   );
 }
 
-/** Closes a step's task (done or cancelled) when the state machine allows it. */
+/**
+ * The moves from `from` to `to` the task state machine allows, shortest
+ * first found (breadth first over ALLOWED_TRANSITIONS), never through a
+ * finished status; null when there is none.
+ */
+export function closingPath(
+  from: TaskStatus,
+  to: "done" | "cancelled",
+): TaskStatus[] | null {
+  const previous = new Map<TaskStatus, TaskStatus>();
+  const queue: TaskStatus[] = [from];
+  for (let head = 0; head < queue.length; head += 1) {
+    const status = queue[head] ?? from;
+    if (status === to) {
+      const path: TaskStatus[] = [];
+      for (
+        let at: TaskStatus = to;
+        at !== from;
+        at = previous.get(at) ?? from
+      ) {
+        path.unshift(at);
+      }
+      return path;
+    }
+    if (status === "done" || status === "cancelled") continue;
+    for (const next of ALLOWED_TRANSITIONS[status]) {
+      if (next === from || previous.has(next)) continue;
+      previous.set(next, status);
+      queue.push(next);
+    }
+  }
+  return null;
+}
+
+/**
+ * Closes a step's task (done or cancelled) as the system acting for the
+ * run, through the task state machine's own moves: complete_step promises
+ * the task closes with the step, claimed or not, so an unclaimed "todo" task
+ * goes todo -> in_progress -> done (each move checked by applyMove). A task
+ * already done or cancelled is left as it is: finished work is not reopened
+ * to be closed another way.
+ */
 export async function closeStepTask(
   ctx: MutationCtx,
   taskId: Id<"tasks"> | undefined,
@@ -52,10 +95,23 @@ export async function closeStepTask(
 ): Promise<void> {
   if (taskId === undefined) return;
   const task = await ctx.db.get("tasks", taskId);
-  if (task === null || moveRefusal(task, to) !== null) return;
+  if (task === null || task.status === "done" || task.status === "cancelled") {
+    return;
+  }
+  const path = closingPath(task.status, to);
+  if (path === null) return;
   const project = await ctx.db.get("projects", task.projectId);
   if (project === null) return;
-  await applyMove(ctx, task, to, Date.now());
+  // Every move is checked before any is made: no half-closed task.
+  const moves = path.map((status, i) => ({
+    at: { ...task, status: i === 0 ? task.status : (path[i - 1] ?? status) },
+    status,
+  }));
+  if (moves.some(({ at, status }) => moveRefusal(at, status) !== null)) {
+    return;
+  }
+  const now = Date.now();
+  for (const { at, status } of moves) await applyMove(ctx, at, status, now);
   await auditTaskChange(ctx, "system", project, task, "task.move");
 }
 

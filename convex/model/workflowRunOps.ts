@@ -1,50 +1,54 @@
 /**
- * What people, agents and the system do to runs: start, report a step's
- * result, cancel, rerun a failed step, react to a decided approval, and the
- * watchdog. Each records what happened and leaves the moving on to an
- * advance (workflowRunAdvance.ts), scheduled or run inline.
+ * What people and agents do to runs: start, report a step's result, cancel,
+ * rerun a failed step. Each records what happened and leaves the moving on
+ * to an advance (workflowRunAdvance.ts); the system's own triggers (an
+ * approval decided, the watchdog) are in workflowRunHooks.ts.
  */
+import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import type { Access } from "./access";
 import { actorOf, recordAudit } from "./audit";
 import { fail } from "./errors";
-import { stepsToSkip } from "./workflowDag";
-import { advanceRun, closeOpenSteps } from "./workflowRunAdvance";
+import { createBook, requestAdvance } from "./workflowRunAdvances";
 import { resolveAgents } from "./workflowRunDefinitions";
-import { closeStepTask, withdrawStepApproval } from "./workflowRunDispatch";
+import { closeStepTask } from "./workflowRunDispatch";
 import {
+  countOpenNeeds,
   failAttempt,
-  loadRun,
+  succeedStep,
+  transitiveDependents,
+} from "./workflowRunFinish";
+import { ensureStepSpecs, needsOf, parseDefinition } from "./workflowRunSpecs";
+import {
   logEvent,
   patchStep,
-  scheduleAdvance,
-  seconds,
-  stepDefinition,
-  succeedStep,
-  type LoadedRun,
+  readRow,
+  runTxn,
+  specOf,
+  type RunTxn,
+  type StepRow,
 } from "./workflowRunState";
+import { closeOpenSteps } from "./workflowRunStatus";
 import {
   resolveRunInputs,
   WORKFLOW_LIMITS,
   type JsonValue,
-  type WorkflowDefinition,
 } from "./workflowSpec";
 
 type Flat = Record<string, string | number | boolean | null>;
 
-async function auditRun(
+export async function auditRun(
   ctx: MutationCtx,
   actor: Doc<"auditEvents">["actor"],
   run: Doc<"workflowRuns">,
   action: string,
   after: Flat,
 ): Promise<void> {
-  // The audit log has no workflow entity yet; the project owns runs.
   await recordAudit(ctx, actor, {
     orgId: run.orgId,
     action,
-    entity: "project",
+    entity: "workflowRun",
     entityId: run._id,
     after,
   });
@@ -56,10 +60,11 @@ export async function startRun(
   workflow: Doc<"workflows">,
   provided: Record<string, JsonValue>,
 ): Promise<Id<"workflowRuns">> {
-  const definition = JSON.parse(workflow.definition) as WorkflowDefinition;
+  const definition = parseDefinition(workflow);
   const inputs = resolveRunInputs(definition, provided);
   // Agents may have been renamed or removed since the definition was saved.
   const agents = await resolveAgents(ctx, workflow.orgId, definition);
+  const specs = await ensureStepSpecs(ctx, workflow, definition);
   const now = Date.now();
   const runId = await ctx.db.insert("workflowRuns", {
     orgId: workflow.orgId,
@@ -72,7 +77,7 @@ export async function startRun(
     startedBy: access.principal.id,
     startedAt: now,
   });
-  for (const step of definition.steps) {
+  for (const [order, step] of definition.steps.entries()) {
     const agentId = agents.get(step.id)?._id;
     await ctx.db.insert("workflowSteps", {
       runId,
@@ -80,6 +85,8 @@ export async function startRun(
       stepId: step.id,
       state: "pending",
       attempt: 0,
+      order,
+      openNeeds: needsOf(step, specs).length,
       ...(agentId === undefined ? {} : { agentId }),
     });
   }
@@ -89,24 +96,14 @@ export async function startRun(
     workflow: workflow.name,
     version: workflow.version,
   });
-  await scheduleAdvance(ctx, runId);
+  await createBook(ctx, runId, definition, now);
+  await ctx.scheduler.runAfter(0, internal.workflowRuns.advance, { runId });
   return runId;
 }
 
-async function mustLoad(
-  ctx: MutationCtx,
-  runId: Id<"workflowRuns">,
-): Promise<LoadedRun> {
-  const loaded = await loadRun(ctx, runId);
-  if (loaded === null) fail("NOT_FOUND", "Workflow run not found.");
-  return loaded;
-}
-
-function mustRow(loaded: LoadedRun, stepId: string) {
-  const row = loaded.rows.get(stepId);
-  if (row === undefined) {
-    fail("NOT_FOUND", `The run has no step "${stepId}".`);
-  }
+async function mustRow(txn: RunTxn, stepId: string): Promise<StepRow> {
+  const row = await readRow(txn, stepId);
+  if (row === null) fail("NOT_FOUND", `The run has no step "${stepId}".`);
   return row;
 }
 
@@ -116,6 +113,11 @@ export type StepResult = {
   error?: string;
 };
 
+/**
+ * A step's result, reported by its agent or settled by a person. Reads the
+ * step's own row and spec (and, when it finishes, its dependents' rows),
+ * never the rest of the run.
+ */
 export async function completeStep(
   ctx: MutationCtx,
   access: Access,
@@ -123,17 +125,17 @@ export async function completeStep(
   stepId: string,
   result: StepResult,
 ): Promise<void> {
-  const loaded = await mustLoad(ctx, run._id);
   if (run.status !== "running") {
     fail("ILLEGAL_TRANSITION", `The run is ${run.status}.`);
   }
-  const row = mustRow(loaded, stepId);
+  const txn = runTxn(ctx, run);
+  const row = await mustRow(txn, stepId);
   const principal = access.principal;
   // People may settle any step by hand; an agent only its own.
   if (principal.kind === "agent" && row.agentId !== principal.id) {
     fail("FORBIDDEN", `Step "${stepId}" is assigned to another agent.`);
   }
-  if (stepDefinition(loaded.definition, stepId)?.executor === "approval") {
+  if ((await specOf(txn, stepId))?.step.executor === "approval") {
     fail("ILLEGAL_TRANSITION", "An approval step is decided by its approval.");
   }
   if (row.state !== "running") {
@@ -151,18 +153,18 @@ export async function completeStep(
     );
   }
   if (result.status === "succeeded") {
-    await succeedStep(ctx, loaded, row, result.output);
+    await succeedStep(txn, row, result.output);
     await closeStepTask(ctx, row.taskId, "done");
   } else {
     const error = (result.error ?? "").trim() || "failed (no error given)";
-    await failAttempt(ctx, loaded, row, error.slice(0, 2_000));
+    await failAttempt(txn, row, error.slice(0, 2_000));
     await closeStepTask(ctx, row.taskId, "cancelled");
   }
   await auditRun(ctx, actorOf(access), run, "workflowRun.completeStep", {
     step: stepId,
     status: result.status,
   });
-  await scheduleAdvance(ctx, run._id);
+  await requestAdvance(ctx, run._id);
 }
 
 export async function cancelRun(
@@ -173,8 +175,7 @@ export async function cancelRun(
   if (run.status !== "running") {
     fail("ILLEGAL_TRANSITION", `The run is already ${run.status}.`);
   }
-  const loaded = await mustLoad(ctx, run._id);
-  await closeOpenSteps(ctx, loaded, "the run was cancelled");
+  await closeOpenSteps(runTxn(ctx, run), "the run was cancelled");
   await ctx.db.patch("workflowRuns", run._id, {
     status: "cancelled",
     endedAt: Date.now(),
@@ -188,7 +189,8 @@ export async function cancelRun(
 /**
  * A failed step starts over (attempts reset, approvals asked again), the
  * dependents its failure skipped become pending, and a finished run runs
- * again.
+ * again. The reset rows, and the pending steps that need them, count their
+ * open needs again.
  */
 export async function rerunStep(
   ctx: MutationCtx,
@@ -199,8 +201,8 @@ export async function rerunStep(
   if (run.status === "cancelled") {
     fail("ILLEGAL_TRANSITION", "The run was cancelled.");
   }
-  const loaded = await mustLoad(ctx, run._id);
-  const row = mustRow(loaded, stepId);
+  const txn = runTxn(ctx, run);
+  const row = await mustRow(txn, stepId);
   if (row.state !== "failed") {
     fail(
       "ILLEGAL_TRANSITION",
@@ -220,13 +222,14 @@ export async function rerunStep(
     taskId: undefined,
     approvalId: undefined,
   };
-  await patchStep(ctx, loaded, row, reset);
-  for (const id of stepsToSkip(loaded.definition, stepId)) {
-    const dependent = loaded.rows.get(id);
+  const pending = [await patchStep(txn, row, reset)];
+  for (const id of await transitiveDependents(txn, stepId)) {
+    const dependent = await readRow(txn, id);
     if (dependent?.state === "skipped") {
-      await patchStep(ctx, loaded, dependent, reset);
+      pending.push(await patchStep(txn, dependent, reset));
     }
   }
+  await recountNeeds(txn, pending);
   if (run.status !== "running") {
     await ctx.db.patch("workflowRuns", run._id, {
       status: "running",
@@ -237,83 +240,21 @@ export async function rerunStep(
   await auditRun(ctx, actorOf(access), run, "workflowRun.rerunStep", {
     step: stepId,
   });
-  await scheduleAdvance(ctx, run._id);
+  await requestAdvance(ctx, run._id);
 }
 
-/**
- * Called (scheduled) when an approval of kind workflow_step is decided: an
- * approval step succeeds or fails with it; a step gated on approval is
- * re-checked by the advance that follows in the same transaction.
- */
-export async function approvalDecided(
-  ctx: MutationCtx,
-  approvalId: Id<"approvals">,
-): Promise<void> {
-  const step = await ctx.db
-    .query("workflowSteps")
-    .withIndex("by_approvalId", (q) => q.eq("approvalId", approvalId))
-    .first();
-  const approval = await ctx.db.get("approvals", approvalId);
-  if (step === null || approval === null) return;
-  const loaded = await loadRun(ctx, step.runId);
-  if (loaded === null || loaded.run.status !== "running") return;
-  const row = loaded.rows.get(step.stepId);
-  const definition = stepDefinition(loaded.definition, step.stepId);
-  if (row?.state === "running" && definition?.executor === "approval") {
-    if (approval.status === "approved") {
-      await succeedStep(ctx, loaded, row, {
-        approved: true,
-        reason: approval.reason ?? null,
-      });
-    } else if (approval.status !== "pending") {
-      const why = approval.reason === undefined ? "" : `: ${approval.reason}`;
-      await failAttempt(ctx, loaded, row, `approval ${approval.status}${why}`);
+/** Rows now pending, and pending rows that need them, count their needs. */
+async function recountNeeds(txn: RunTxn, reset: StepRow[]): Promise<void> {
+  const ids = new Set(reset.map((row) => row.stepId));
+  for (const row of reset) {
+    for (const id of (await specOf(txn, row.stepId))?.dependents ?? []) {
+      if ((await readRow(txn, id))?.state === "pending") ids.add(id);
     }
   }
-  await advanceRun(ctx, loaded.run._id);
-}
-
-/** Steps the watchdog looks at per pass; a full batch continues next minute. */
-export const WATCHDOG_BATCH = 100;
-
-/**
- * Fails running steps past their deadline (their retry policy applies) and
- * schedules an advance for runs with waiting steps, since gates can open
- * without an event of their own (a budget raised, another run's steps
- * finishing in the project).
- */
-export async function runWatchdog(ctx: MutationCtx): Promise<number> {
-  const now = Date.now();
-  const overdue = await ctx.db
-    .query("workflowSteps")
-    .withIndex("by_state_deadlineAt", (q) =>
-      q.eq("state", "running").lt("deadlineAt", now),
-    )
-    .take(WATCHDOG_BATCH);
-  const runs = new Set<Id<"workflowRuns">>();
-  for (const step of overdue) {
-    const loaded = await loadRun(ctx, step.runId);
-    const row = loaded?.rows.get(step.stepId);
-    if (loaded === null || row === undefined || row.state !== "running") {
-      continue;
-    }
-    const took = now - (row.startedAt ?? now);
-    await failAttempt(ctx, loaded, row, `timed out after ${seconds(took)}`);
-    await closeStepTask(ctx, row.taskId, "cancelled");
-    if (
-      stepDefinition(loaded.definition, row.stepId)?.executor === "approval"
-    ) {
-      await withdrawStepApproval(ctx, loaded.run, row.approvalId);
-    }
-    runs.add(step.runId);
+  for (const id of ids) {
+    const row = await readRow(txn, id);
+    if (row === null) continue;
+    const openNeeds = await countOpenNeeds(txn, id);
+    if (row.openNeeds !== openNeeds) await patchStep(txn, row, { openNeeds });
   }
-  const waiting = await ctx.db
-    .query("workflowSteps")
-    .withIndex("by_state_deadlineAt", (q) => q.eq("state", "waiting"))
-    .take(WATCHDOG_BATCH);
-  for (const step of waiting) {
-    if (step.readyAt === undefined) runs.add(step.runId);
-  }
-  for (const runId of runs) await scheduleAdvance(ctx, runId);
-  return overdue.length;
 }

@@ -1,73 +1,110 @@
 /**
- * The stored state of a workflow run and the small writes every part of the
- * interpreter shares: loading a run with its steps, the event log, and what
- * a finished attempt does (retry, fail, apply the failure policy).
+ * The stored state of a workflow run as one transaction sees it, and the
+ * small writes every part of the interpreter shares. A transaction reads
+ * only the step rows and specs it needs, each once (RunTxn caches them), so
+ * its cost follows what it touches, not the size of the run.
  */
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { stepsToSkip, type StepState } from "./workflowDag";
 import type { ExprContext } from "./workflowExpr";
 import {
-  retryDelayMs,
-  type JsonValue,
-  type StepDefinition,
-  type WorkflowDefinition,
-} from "./workflowSpec";
+  readSpec,
+  specReader,
+  type SpecReader,
+  type StepSpec,
+} from "./workflowRunSpecs";
+import { WORKFLOW_LIMITS, type JsonValue } from "./workflowSpec";
 
 export type StepRow = Doc<"workflowSteps">;
 
-export type LoadedRun = {
-  run: Doc<"workflowRuns">;
-  definition: WorkflowDefinition;
-  inputs: Record<string, JsonValue>;
-  /** By step id. */
-  rows: Map<string, StepRow>;
+/** A run in one transaction: its document and what has been read of it. */
+export type RunTxn<Ctx extends QueryCtx = MutationCtx> = {
+  readonly ctx: Ctx;
+  readonly run: Doc<"workflowRuns">;
+  /** Step rows read or written so far, by step id (null: no such row). */
+  readonly rows: Map<string, StepRow | null>;
+  readonly specs: SpecReader;
+  inputs?: Record<string, JsonValue>;
 };
 
 /** How a step that waits for a retry says so; also marks the wait as a retry. */
 export const RETRY_GATE = "retry";
 
-export async function loadRun(
-  ctx: QueryCtx,
+export function runTxn<Ctx extends QueryCtx>(
+  ctx: Ctx,
+  run: Doc<"workflowRuns">,
+): RunTxn<Ctx> {
+  return { ctx, run, rows: new Map(), specs: specReader(run.workflowId) };
+}
+
+export async function openRun<Ctx extends QueryCtx>(
+  ctx: Ctx,
   runId: Id<"workflowRuns">,
-): Promise<LoadedRun | null> {
+): Promise<RunTxn<Ctx> | null> {
   const run = await ctx.db.get("workflowRuns", runId);
-  if (run === null) return null;
-  const workflow = await ctx.db.get("workflows", run.workflowId);
-  if (workflow === null) return null;
-  const definition = JSON.parse(workflow.definition) as WorkflowDefinition;
-  // One row per step; the definition bounds how many there are.
-  const steps = await ctx.db
-    .query("workflowSteps")
-    .withIndex("by_runId_stepId", (q) => q.eq("runId", runId))
-    .take(definition.steps.length);
-  return {
-    run,
-    definition,
-    inputs: JSON.parse(run.inputs) as Record<string, JsonValue>,
-    rows: new Map(steps.map((row) => [row.stepId, row])),
-  };
+  return run === null ? null : runTxn(ctx, run);
 }
 
-export function statesOf(loaded: LoadedRun): Record<string, StepState> {
-  const states: Record<string, StepState> = {};
-  for (const [id, row] of loaded.rows) states[id] = row.state;
-  return states;
+/** Records rows a query returned, so later reads reuse them. */
+export function remember(txn: RunTxn<QueryCtx>, rows: StepRow[]): StepRow[] {
+  for (const row of rows) txn.rows.set(row.stepId, row);
+  return rows;
 }
 
-export function stepDefinition(
-  definition: WorkflowDefinition,
+export async function readRow(
+  txn: RunTxn<QueryCtx>,
   stepId: string,
-): StepDefinition | undefined {
-  return definition.steps.find((step) => step.id === stepId);
+): Promise<StepRow | null> {
+  const cached = txn.rows.get(stepId);
+  if (cached !== undefined) return cached;
+  const row = await txn.ctx.db
+    .query("workflowSteps")
+    .withIndex("by_runId_stepId", (q) =>
+      q.eq("runId", txn.run._id).eq("stepId", stepId),
+    )
+    .unique();
+  txn.rows.set(stepId, row);
+  return row;
 }
 
-/** What `if` conditions and templates read: inputs and finished steps. */
-export function exprContext(loaded: LoadedRun): ExprContext {
+/** Every row of the run (rare: a bare `steps` in a template, an upgrade). */
+export async function readAllRows(txn: RunTxn<QueryCtx>): Promise<StepRow[]> {
+  const rows = await txn.ctx.db
+    .query("workflowSteps")
+    .withIndex("by_runId_stepId", (q) => q.eq("runId", txn.run._id))
+    .take(WORKFLOW_LIMITS.steps);
+  return remember(txn, rows);
+}
+
+export async function specOf(
+  txn: RunTxn<QueryCtx>,
+  stepId: string,
+): Promise<StepSpec | null> {
+  return await readSpec(txn.ctx, txn.specs, stepId);
+}
+
+function inputsOf(txn: RunTxn<QueryCtx>): Record<string, JsonValue> {
+  txn.inputs ??= JSON.parse(txn.run.inputs) as Record<string, JsonValue>;
+  return txn.inputs;
+}
+
+/**
+ * What a step's `if` and templates read: the run's inputs and the steps
+ * they name (a step read only by others' templates is never loaded here).
+ */
+export async function stepContext(
+  txn: RunTxn<QueryCtx>,
+  spec: StepSpec,
+): Promise<ExprContext> {
   const steps: ExprContext["steps"] = {};
-  for (const [id, row] of loaded.rows) {
-    steps[id] = {
+  const rows =
+    spec.reads === "all"
+      ? await readAllRows(txn)
+      : await Promise.all(spec.reads.map((id) => readRow(txn, id)));
+  for (const row of rows) {
+    if (row === null) continue;
+    steps[row.stepId] = {
       status: row.state,
       ...(row.output === undefined
         ? {}
@@ -75,7 +112,7 @@ export function exprContext(loaded: LoadedRun): ExprContext {
       error: row.error ?? null,
     };
   }
-  return { inputs: loaded.inputs, steps };
+  return { inputs: inputsOf(txn), steps };
 }
 
 export async function logEvent(
@@ -94,123 +131,33 @@ export async function logEvent(
   });
 }
 
-/** Patches a step row and keeps the in-memory copy in step. */
+export type StepPatch = Partial<Omit<StepRow, "_id" | "_creationTime">>;
+
+/** Patches a step row and keeps the transaction's copy in step. */
 export async function patchStep(
-  ctx: MutationCtx,
-  loaded: LoadedRun,
+  txn: RunTxn,
   row: StepRow,
-  patch: Partial<Omit<StepRow, "_id" | "_creationTime">>,
+  patch: StepPatch,
 ): Promise<StepRow> {
-  await ctx.db.patch("workflowSteps", row._id, patch);
+  await txn.ctx.db.patch("workflowSteps", row._id, patch);
   const next = { ...row, ...patch };
   // `undefined` in a patch removes the field, as in the database.
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) delete (next as Record<string, unknown>)[key];
   }
-  loaded.rows.set(row.stepId, next);
+  txn.rows.set(row.stepId, next);
   return next;
 }
 
-export async function scheduleAdvance(
+/** An advance at a given time (a retry's backoff ending). */
+export async function scheduleAdvanceAt(
   ctx: MutationCtx,
   runId: Id<"workflowRuns">,
-  at?: number,
+  at: number,
 ): Promise<void> {
-  if (at === undefined) {
-    await ctx.scheduler.runAfter(0, internal.workflowRuns.advance, { runId });
-  } else {
-    await ctx.scheduler.runAt(at, internal.workflowRuns.advance, { runId });
-  }
+  await ctx.scheduler.runAt(at, internal.workflowRuns.advance, { runId });
 }
 
 export function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-/**
- * An attempt failed. With retries left the step waits out its backoff (and
- * an advance is scheduled for then); otherwise it fails for good and its
- * failure policy applies (fail_run is read by runStatus).
- */
-export async function failAttempt(
-  ctx: MutationCtx,
-  loaded: LoadedRun,
-  row: StepRow,
-  error: string,
-  options: { final?: boolean } = {},
-): Promise<void> {
-  const step = stepDefinition(loaded.definition, row.stepId);
-  const now = Date.now();
-  const runId = loaded.run._id;
-  const retriesLeft =
-    step !== undefined && !options.final && row.attempt <= step.retries.max;
-  if (step !== undefined && retriesLeft) {
-    const delay = retryDelayMs(step.retries, row.attempt);
-    await patchStep(ctx, loaded, row, {
-      state: "waiting",
-      error,
-      endedAt: now,
-      deadlineAt: undefined,
-      readyAt: now + delay,
-      gate: `${RETRY_GATE} in ${seconds(delay)} (attempt ${row.attempt} of ${step.retries.max + 1} failed)`,
-      // An approval step asks again on its retry.
-      ...(step.executor === "approval" ? { approvalId: undefined } : {}),
-    });
-    await logEvent(
-      ctx,
-      runId,
-      "step.retry",
-      `${error}; retrying in ${seconds(delay)}`,
-      row.stepId,
-    );
-    await scheduleAdvance(ctx, runId, now + delay);
-    return;
-  }
-  await patchStep(ctx, loaded, row, {
-    state: "failed",
-    error,
-    endedAt: now,
-    deadlineAt: undefined,
-    gate: undefined,
-    readyAt: undefined,
-  });
-  await logEvent(ctx, runId, "step.failed", error, row.stepId);
-  if (step?.onFailure === "skip_dependents") {
-    for (const id of stepsToSkip(loaded.definition, row.stepId)) {
-      const dependent = loaded.rows.get(id);
-      if (dependent === undefined) continue;
-      if (dependent.state !== "pending" && dependent.state !== "waiting") {
-        continue;
-      }
-      await patchStep(ctx, loaded, dependent, {
-        state: "skipped",
-        gate: undefined,
-        readyAt: undefined,
-        endedAt: now,
-      });
-      await logEvent(
-        ctx,
-        runId,
-        "step.skipped",
-        `${row.stepId} failed (on_failure: skip_dependents)`,
-        id,
-      );
-    }
-  }
-}
-
-export async function succeedStep(
-  ctx: MutationCtx,
-  loaded: LoadedRun,
-  row: StepRow,
-  output: Record<string, JsonValue> | undefined,
-): Promise<void> {
-  await patchStep(ctx, loaded, row, {
-    state: "succeeded",
-    endedAt: Date.now(),
-    deadlineAt: undefined,
-    error: undefined,
-    ...(output === undefined ? {} : { output: JSON.stringify(output) }),
-  });
-  await logEvent(ctx, loaded.run._id, "step.succeeded", "", row.stepId);
 }

@@ -1,7 +1,8 @@
 /**
- * Workflows: versioned definitions (the YAML and its parsed form), their
- * runs, one row per step of a run (the interpreter's state), and each run's
- * event log. The interpreter is convex/model/workflowRunAdvance.ts.
+ * Workflows: versioned definitions (the YAML and its parsed form) with one
+ * spec row per step, their runs, one row per step of a run (the
+ * interpreter's state), each run's advance bookkeeping, and each run's event
+ * log. The interpreter is convex/model/workflowRunAdvance.ts.
  */
 import { defineTable } from "convex/server";
 import { v, type Infer } from "convex/values";
@@ -36,6 +37,25 @@ export const workflowTables = {
     createdAt: v.number(),
   }).index("by_projectId_name_version", ["projectId", "name", "version"]),
 
+  /**
+   * One step of a saved definition, as the interpreter reads it: a run's
+   * transactions read the specs of the steps they touch instead of the whole
+   * definition (model/workflowRunSpecs.ts). Written once per workflow, at its
+   * first run; immutable like the workflow.
+   */
+  workflowStepSpecs: defineTable({
+    workflowId: v.id("workflows"),
+    stepId: v.string(),
+    /** The step's position in the definition: the tie-break order. */
+    order: v.number(),
+    /** JSON of the step's StepDefinition (workflowSpec.ts). */
+    step: v.string(),
+    /** Steps that need this one, in definition order. */
+    dependents: v.array(v.string()),
+    /** Steps whose status or output the step's `if` and templates read. */
+    reads: v.union(v.literal("all"), v.array(v.string())),
+  }).index("by_workflowId_stepId", ["workflowId", "stepId"]),
+
   workflowRuns: defineTable({
     orgId: v.id("orgs"),
     projectId: v.id("projects"),
@@ -60,6 +80,14 @@ export const workflowTables = {
     state: vStepState,
     /** Attempts started so far. */
     attempt: v.number(),
+    /** The step's position in the definition (absent: rows of older runs). */
+    order: v.optional(v.number()),
+    /**
+     * Needs not yet satisfied; a pending step with none left is ready. Kept
+     * by whatever finishes a need (model/workflowRunFinish.ts), recounted on
+     * rerun (absent: rows of older runs, counted on their next advance).
+     */
+    openNeeds: v.optional(v.number()),
     /** The agent of an agent step, resolved when the run started. */
     agentId: v.optional(v.id("agents")),
     /** A retry wait: the step may start again at this time. */
@@ -81,12 +109,39 @@ export const workflowTables = {
     usedCostUsd: v.optional(v.number()),
   })
     .index("by_runId_stepId", ["runId", "stepId"])
+    // The advance's reads: ready steps (pending, no readyAt, no open needs)
+    // and gated waits in definition order, retries come due, running counts.
+    .index("by_runId_state_readyAt_openNeeds_order", [
+      "runId",
+      "state",
+      "readyAt",
+      "openNeeds",
+      "order",
+    ])
     // Usage an agent reports on a step's task counts against the run.
     .index("by_taskId", ["taskId"])
     .index("by_state_deadlineAt", ["state", "deadlineAt"])
     .index("by_agentId_state", ["agentId", "state"])
     .index("by_projectId_state", ["projectId", "state"])
     .index("by_approvalId", ["approvalId"]),
+
+  /**
+   * One per run: the interpreter's bookkeeping, apart from the run document
+   * so that its churn does not re-run the run's subscribers.
+   */
+  workflowAdvances: defineTable({
+    runId: v.id("workflowRuns"),
+    /**
+     * When an advance was scheduled that has not run yet; absent when none
+     * is. Completions arriving meanwhile rely on it instead of scheduling
+     * their own (model/workflowRunAdvances.ts).
+     */
+    scheduledAt: v.optional(v.number()),
+    /** The definition's `concurrency` (absent: no limit). */
+    concurrency: v.optional(v.number()),
+    /** How many steps are approval steps (they ignore the project limit). */
+    approvalSteps: v.number(),
+  }).index("by_runId", ["runId"]),
 
   workflowEvents: defineTable({
     runId: v.id("workflowRuns"),
