@@ -514,7 +514,7 @@ describe("native session commands", () => {
     await run("switchboard.createNativeAgent");
     expect(plane.callsTo("agents:create")).toEqual([
       {
-        orgId: expect.any(String),
+        orgId: "o1",
         name: "release-planner",
         kind: "native",
         instructions: "Plan releases.",
