@@ -16,7 +16,7 @@ import type { BudgetInput } from "../../convex/model/budgetSettings";
 import type { BudgetScope } from "../../convex/validators";
 import { expectCode } from "./expectCode";
 import { insertBudget } from "./agentPolicyCases";
-import { insertRun } from "./workflowCases";
+import { insertRun, stepOf } from "./workflowCases";
 import {
   as,
   auditEvents,
@@ -453,13 +453,10 @@ describe("usage of a workflow run", () => {
       usedTokens: 500,
       usedCostUsd: 0.5,
     });
-    const [step] = await t.run(async (ctx) =>
-      ctx.db
-        .query("workflowSteps")
-        .withIndex("by_runId_stepId", (q) => q.eq("runId", runId))
-        .collect(),
-    );
-    expect(step).toMatchObject({ usedTokens: 500, usedCostUsd: 0.5 });
+    expect(await stepOf(t, runId)).toMatchObject({
+      usedTokens: 500,
+      usedCostUsd: 0.5,
+    });
     expect((await mustRead(t, "budgets", runBudget)).usedTokens).toBe(500);
   });
 

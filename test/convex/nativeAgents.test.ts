@@ -7,12 +7,10 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { costUsd } from "../../convex/model/modelPrices";
-import {
-  noSideRequests,
-  reply,
-  say,
-  ScriptedModel,
-} from "../support/scriptedModel";
+import { reply, say, type ScriptedModel } from "../support/scriptedModel";
+import { insertNativeAgent } from "./nativeSessionCases";
+import { clearModelEnv, startScriptedModel } from "./scriptedModelEnv";
+import { stepOf } from "./workflowCases";
 import {
   as,
   freshWorld,
@@ -44,19 +42,8 @@ afterEach(async () => {
 });
 
 async function startNativeRun(t: Backend, world: World) {
-  const agentId = await t.run(
-    async (ctx) =>
-      await ctx.db.insert("agents", {
-        orgId: world.orgA,
-        name: "writer",
-        instructions: INSTRUCTIONS,
-        kind: "native",
-        trustLevel: "standard",
-        defaultScopes: [],
-        createdBy: world.a.owner.userId,
-        createdAt: Date.now(),
-      }),
-  );
+  const agentId = await insertNativeAgent(t, world, "writer", INSTRUCTIONS);
+
   const workflowId = await as(t, world.a.member).mutation(api.workflows.save, {
     projectId: world.projectA,
     source: SOURCE,
@@ -88,26 +75,10 @@ async function runEnvelope(
   );
 }
 
-async function onlyStep(t: Backend, runId: Id<"workflowRuns">) {
-  const steps = await t.run(
-    async (ctx) =>
-      await ctx.db
-        .query("workflowSteps")
-        .withIndex("by_runId_stepId", (q) => q.eq("runId", runId))
-        .collect(),
-  );
-  return steps[0]!;
-}
-
 describe("native agent steps", () => {
   test("call the model with the agent's instructions and record usage", async () => {
-    // A one-message request without tools looks like Claude Code's side requests.
-    model = await ScriptedModel.start([reply(say("Notes for 1.2: faster."))], {
-      isSideRequest: noSideRequests,
-    });
     const { t, world } = await freshWorld();
-    await setDeploymentEnv(t, "ANTHROPIC_BASE_URL", model.baseUrl);
-    await setDeploymentEnv(t, "ANTHROPIC_API_KEY", "test-key");
+    model = await startScriptedModel(t, [reply(say("Notes for 1.2: faster."))]);
     try {
       const { agentId, runId } = await startNativeRun(t, world);
       const budgetId = await runEnvelope(t, world, runId);
@@ -119,7 +90,7 @@ describe("native agent steps", () => {
       expect(request.messages).toEqual([
         { role: "user", content: "Write notes for 1.2" },
       ]);
-      const step = await onlyStep(t, runId);
+      const step = (await stepOf(t, runId))!;
       expect(step.state).toBe("succeeded");
       expect(JSON.parse(step.output!)).toEqual({
         text: "Notes for 1.2: faster.",
@@ -149,12 +120,11 @@ describe("native agent steps", () => {
       expect(await mustRead(t, "workflowRuns", runId)).toMatchObject({
         usedTokens: spent,
       });
-      const settled = await onlyStep(t, runId);
+      const settled = (await stepOf(t, runId))!;
       expect(settled.usedTokens).toBe(spent);
       expect(settled.usedCostUsd).toBeCloseTo(cost, 12);
     } finally {
-      await setDeploymentEnv(t, "ANTHROPIC_BASE_URL", undefined);
-      await setDeploymentEnv(t, "ANTHROPIC_API_KEY", undefined);
+      await clearModelEnv(t);
     }
   });
 
@@ -164,7 +134,7 @@ describe("native agent steps", () => {
     const { runId } = await startNativeRun(t, world);
     await t.finishAllScheduledFunctions(vi.runAllTimers);
 
-    const step = await onlyStep(t, runId);
+    const step = (await stepOf(t, runId))!;
     expect(step).toMatchObject({
       state: "failed",
       error: "ANTHROPIC_API_KEY is not set",

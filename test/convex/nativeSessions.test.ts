@@ -9,14 +9,11 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { costUsd } from "../../convex/model/modelPrices";
-import {
-  noSideRequests,
-  ScriptedModel,
-  type Turn,
-} from "../support/scriptedModel";
+import type { ScriptedModel, Turn } from "../support/scriptedModel";
 import { expectCode } from "./expectCode";
 import { insertNativeAgent } from "./nativeSessionCases";
 import { insertThread } from "./publicFunctionCases";
+import { clearModelEnv, startScriptedModel } from "./scriptedModelEnv";
 import {
   as,
   freshWorld,
@@ -39,22 +36,8 @@ afterEach(async () => {
 });
 
 async function withModel(t: Backend, script: Turn[]): Promise<ScriptedModel> {
-  // One-message requests without tools look like Claude Code's side requests.
-  model = await ScriptedModel.start(script, { isSideRequest: noSideRequests });
-  await setDeploymentEnv(t, "ANTHROPIC_BASE_URL", model.baseUrl);
-  await setDeploymentEnv(t, "ANTHROPIC_API_KEY", "test-key");
-  await setDeploymentEnv(t, "SWITCHBOARD_NATIVE_MODEL", MODEL);
+  model = await startScriptedModel(t, script, MODEL);
   return model;
-}
-
-async function unsetModel(t: Backend) {
-  for (const name of [
-    "ANTHROPIC_BASE_URL",
-    "ANTHROPIC_API_KEY",
-    "SWITCHBOARD_NATIVE_MODEL",
-  ] as const) {
-    await setDeploymentEnv(t, name, undefined);
-  }
 }
 
 async function plannerAndCritic(t: Backend, world: World) {
@@ -184,7 +167,7 @@ describe("native sessions in threads", () => {
       expect(session.usedTokens).toBe(sessionTokens);
       expect(session.usedCostUsd).toBeCloseTo(sessionCost, 12);
     } finally {
-      await unsetModel(t);
+      await clearModelEnv(t);
     }
   });
 
@@ -213,7 +196,7 @@ describe("native sessions in threads", () => {
         { role: "user", content: "(It is your turn.)" },
       ]);
     } finally {
-      await unsetModel(t);
+      await clearModelEnv(t);
     }
   });
 
@@ -242,7 +225,7 @@ describe("native sessions in threads", () => {
         /^The agent budget is exhausted: .*; approval requested$/,
       );
     } finally {
-      await unsetModel(t);
+      await clearModelEnv(t);
     }
   });
 
@@ -270,7 +253,7 @@ describe("native sessions in threads", () => {
       const events = (await threadMessages(t, threadId)).map((m) => m.event);
       expect(events).toEqual(["session_start", "session_end"]);
     } finally {
-      await unsetModel(t);
+      await clearModelEnv(t);
     }
   });
 
@@ -310,7 +293,7 @@ describe("native sessions in threads", () => {
         ),
       ).toHaveLength(1);
     } finally {
-      await unsetModel(t);
+      await clearModelEnv(t);
     }
   });
 
@@ -355,7 +338,7 @@ describe("native sessions in threads", () => {
         endReason: "turn 1 got no answer within 5 minutes",
       });
     } finally {
-      await unsetModel(t);
+      await clearModelEnv(t);
     }
   });
 });

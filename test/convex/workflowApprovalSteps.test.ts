@@ -8,6 +8,7 @@
 import { describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
+import { advance, complete, run, T0 } from "./workflowRunSupport";
 import {
   as,
   freshWorld,
@@ -17,7 +18,7 @@ import {
   type World,
 } from "./world";
 
-useFakeClock(Date.UTC(2030, 0, 1, 9, 0, 0));
+useFakeClock(T0);
 
 const RELEASE = `name: Release
 inputs:
@@ -40,30 +41,16 @@ steps:
 `;
 
 async function startRelease(t: Backend, world: World, source = RELEASE) {
-  const workflowId = await as(t, world.a.member).mutation(api.workflows.save, {
-    projectId: world.projectA,
-    source,
-  });
-  const runId = await as(t, world.a.member).mutation(api.workflowRuns.start, {
-    workflowId,
-  });
-  await advance(t, runId);
-  await as(t, world.agent).mutation(api.agentWorkflows.completeStep, {
-    runId,
-    stepId: "build",
+  // Advances are run directly (workflowRunSupport's `advance`): the
+  // harnesses' scheduler would also fire the approvals' expiry jobs, hours
+  // ahead on the fake clock.
+  const runId = await run(t, world, source);
+  await complete(t, world.agent, runId, "build", {
     status: "succeeded",
     output: { artifact: "app-1.2.tgz" },
   });
   await advance(t, runId);
   return runId;
-}
-
-/**
- * The interpreter's pass, run directly: the harnesses' scheduler would also
- * fire the approvals' expiry jobs, hours ahead on the fake clock.
- */
-async function advance(t: Backend, runId: Id<"workflowRuns">) {
-  await t.mutation(internal.workflowRuns.advance, { runId });
 }
 
 async function steps(

@@ -83,7 +83,8 @@ export async function insertRun(
   });
 }
 
-async function stepOf(t: Backend, runId: Id<"workflowRuns">) {
+/** The run's first step row (SHIP_YAML runs have one). */
+export async function stepOf(t: Backend, runId: Id<"workflowRuns">) {
   const steps = await t.run(
     async (ctx) =>
       await ctx.db
