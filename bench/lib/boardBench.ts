@@ -3,6 +3,7 @@
  * tasks, then the board webview in Chromium loaded again and again (first render),
  * then kept open while the benchmark renames cards (remote update latency).
  */
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { launchChromium } from "../../test/support/workbench";
@@ -96,15 +97,16 @@ export async function measureBoard(
     const loads: FirstRender[] = [];
     for (let i = 0; i < plan.loads; i++) {
       const loaded = await loadBoard(browser, server.url);
-      const { markMs, afterInitMs, cards } = loaded.result;
+      const { markMs, afterInitMs, readyMs, preloadMs, cards } = loaded.result;
       loads.push(loaded.result);
       progress(
-        `  load ${i + 1}/${plan.loads}: first render ${ms(markMs)} ms (${ms(afterInitMs)} after init), ${cards} cards`,
+        `  load ${i + 1}/${plan.loads}: first render ${ms(markMs)} ms (ready ${ms(readyMs)}, preload ${ms(preloadMs)}, ${ms(afterInitMs)} after init), ${cards} cards`,
       );
       await loaded.close();
     }
     if (plan.profileDir !== undefined) {
       // One more, untimed load under the CPU profiler (it slows the page down).
+      await mkdir(plan.profileDir, { recursive: true });
       const path = join(plan.profileDir, "board-first-render.cpuprofile");
       await (
         await loadBoard(browser, server.url, { cpuProfilePath: path })

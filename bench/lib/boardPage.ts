@@ -56,6 +56,10 @@ export type FirstRender = {
   afterInitMs: number;
   /** When host/init was posted: page load, bundle parse and the ready handshake. */
   initSentMs: number;
+  /** When the board posted webview/ready (its bundle loaded and ran). */
+  readyMs: number;
+  /** When the host's preload reached the page (NaN: no preload). */
+  preloadMs: number;
   /** When the first card was in the DOM (cross-check of the mark). */
   firstCardMs: number;
   /** Cards in the DOM once loaded (the board virtualizes long columns). */
@@ -71,6 +75,8 @@ export type LoadedBoard = {
 type PageReport = {
   mark: number | null;
   initSentAt: number | null;
+  readyAt: number | null;
+  preloadAt: number | null;
   firstCard: number | null;
   cards: number;
 };
@@ -78,6 +84,8 @@ type PageReport = {
 const REPORT = `(() => ({
   mark: performance.getEntriesByName(${JSON.stringify(FIRST_RENDER)})[0]?.startTime ?? null,
   initSentAt: window.__sbBench?.initSentAt ?? null,
+  readyAt: window.__sbBench?.readyAt ?? null,
+  preloadAt: window.__sbBench?.preloadAt ?? null,
   firstCard: window.__sbFirstCard ?? null,
   cards: document.querySelectorAll("[data-task-id]").length,
 }))()`;
@@ -126,6 +134,8 @@ export async function loadBoard(
         markMs: mark,
         afterInitMs: mark - initSent,
         initSentMs: initSent,
+        readyMs: report.readyAt ?? Number.NaN,
+        preloadMs: report.preloadAt ?? Number.NaN,
         firstCardMs: report.firstCard ?? Number.NaN,
         cards: report.cards,
       },

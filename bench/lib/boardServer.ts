@@ -78,7 +78,8 @@ body {
 
 /**
  * The fake host, as page script. `__sbBench` is what the benchmark reads back:
- * performance.now() when `host/init` was posted, and how many tokens were asked for.
+ * performance.now() when the board said `webview/ready`, when the host's preload
+ * arrived and when `host/init` was posted, and how many tokens were asked for.
  */
 function fakeHostScript(
   init: InitParams,
@@ -92,12 +93,13 @@ function fakeHostScript(
   );
   return `(() => {
   const config = ${config};
-  const bench = (window.__sbBench = { initSentAt: null, tokenRequests: 0, unknown: [] });
+  const bench = (window.__sbBench = { readyAt: null, preloadAt: null, initSentAt: null, tokenRequests: 0, unknown: [] });
   // The host's preload, arriving as /preload.js while the page loads (it
   // reads it over its own connection in parallel, see startBoardServer).
   let preload;
   const preloadArrived = [];
   window.__sbPreloaded = (value) => {
+    bench.preloadAt = performance.now();
     preload = value;
     for (const resolve of preloadArrived.splice(0)) resolve();
   };
@@ -119,6 +121,7 @@ function fakeHostScript(
     return {
       postMessage(message) {
         if (message?.kind === "notification" && message.method === "webview/ready") {
+          bench.readyAt = performance.now();
           if (config.preloadWaitMs === null || preload !== undefined) sendInit();
           else {
             // As the host does: wait a little for a preload still in flight.

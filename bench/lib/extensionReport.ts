@@ -71,6 +71,8 @@ export function boardRows(tasks: number, board: BoardResult): Row[] {
     ),
     ...p50p95("  of which after host/init", pick("afterInitMs")),
     ...p50p95("  host/init sent", pick("initSentMs")),
+    ...p50p95("    board's webview/ready", pick("readyMs")),
+    ...p50p95("    host's preload arrived", pick("preloadMs")),
     ...p50p95("first card in the DOM", pick("firstCardMs")),
     [
       "  cards in the DOM once rendered",

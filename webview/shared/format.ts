@@ -61,30 +61,35 @@ export function formatRelative(at: number, now: number): string {
   return delta < 0 ? `${amount} ${unit} ago` : `in ${amount} ${unit}`;
 }
 
-export function formatDate(at: number): string {
-  return new Date(at).toLocaleDateString(undefined, {
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-  });
+/**
+ * One formatter per shape, made on first use: `toLocaleString(locale, options)`
+ * builds a new Intl formatter on every call, which a list of cards pays per card.
+ */
+function lazyFormat(
+  options: Intl.DateTimeFormatOptions,
+): (at: number) => string {
+  let format: Intl.DateTimeFormat | undefined;
+  return (at) => {
+    format ??= new Intl.DateTimeFormat(undefined, options);
+    return format.format(at);
+  };
 }
 
-export function formatDateTime(at: number): string {
-  return new Date(at).toLocaleString(undefined, {
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-}
+export const formatDate = lazyFormat({
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+});
 
-export function formatTime(at: number): string {
-  return new Date(at).toLocaleTimeString(undefined, {
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-}
+export const formatDateTime = lazyFormat({
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+export const formatTime = lazyFormat({ hour: "2-digit", minute: "2-digit" });
 
 /**
  * Only http(s) links are rendered as links: a `javascript:` or `command:` URL

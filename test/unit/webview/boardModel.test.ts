@@ -111,6 +111,15 @@ describe("filters", () => {
     ).toEqual(["backend", "bug", "docs", "ui"]);
   });
 
+  test("labels sort regardless of case, and identically on every machine", () => {
+    expect(
+      collectLabels([
+        [card({ labels: ["UI", "api"] })],
+        [card({ labels: ["Docs", "ui", "b"] })],
+      ]),
+    ).toEqual(["api", "b", "Docs", "UI", "ui"]);
+  });
+
   test("stored preferences are validated field by field", () => {
     const storage = {
       state: {
