@@ -116,3 +116,20 @@ export function compact(value: number): string {
 export function dollars(value: number): string {
   return `$${value.toFixed(2)}`;
 }
+
+/** Dollars to the cent, but a real spend below a cent is not shown as "$0.00". */
+export function spendText(usd: number): string {
+  return usd > 0 && usd < 0.01 ? "<$0.01" : dollars(usd);
+}
+
+/**
+ * "12.3k tokens · $0.42"; empty when nothing was spent yet. One wording for the
+ * Runs view, the run panel and the thread's session bar.
+ */
+export function usageText(tokens?: number, costUsd?: number): string {
+  const parts: string[] = [];
+  if (tokens !== undefined && tokens > 0)
+    parts.push(`${compact(tokens)} tokens`);
+  if (costUsd !== undefined && costUsd > 0) parts.push(spendText(costUsd));
+  return parts.join(" · ");
+}

@@ -15,7 +15,8 @@ import {
   type RunDetail,
   type WorkflowRun,
 } from "../views/nodes";
-import { runLabel, RUN_STATUS_WORDS, usageText } from "../views/runTree";
+import { usageText } from "../../convex/model/budgetLevels";
+import { runLabel, RUN_STATUS_WORDS } from "../views/runTree";
 
 export type WorkflowSummary = FunctionReturnType<
   typeof api.workflows.list

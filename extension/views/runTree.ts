@@ -4,7 +4,7 @@
  * step's line (state, attempt, why it waits or failed). runsView.ts turns
  * these into TreeItems; the tests pin the rules without VS Code.
  */
-import { compact, dollars } from "../../convex/model/budgetLevels";
+import { usageText } from "../../convex/model/budgetLevels";
 import type { StepState } from "../../convex/model/workflowDag";
 import type { WorkflowRunStatus } from "../../convex/tables/workflows";
 import { formatDuration, relativeTime, truncate } from "./format";
@@ -55,21 +55,6 @@ export function runLabel(run: Pick<WorkflowRun, "name" | "version">): string {
 
 export function runIcon(run: Pick<WorkflowRun, "status">): IconSpec {
   return RUN_ICONS[run.status];
-}
-
-/** Dollars to the cent, but a real spend below a cent is not shown as "$0.00". */
-export function costText(usd: number): string {
-  return usd > 0 && usd < 0.01 ? "<$0.01" : dollars(usd);
-}
-
-/** "12.3k tokens · $0.42"; empty when nothing was spent yet. */
-export function usageText(tokens?: number, costUsd?: number): string {
-  const parts: string[] = [];
-  if (tokens !== undefined && tokens > 0) {
-    parts.push(`${compact(tokens)} tokens`);
-  }
-  if (costUsd !== undefined && costUsd > 0) parts.push(costText(costUsd));
-  return parts.join(" · ");
 }
 
 /** "failed · 5 min ago · 12.3k tokens · $0.42". */

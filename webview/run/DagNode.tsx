@@ -5,14 +5,10 @@
  * which keeps a 1,000-step run cheap to keep current.
  */
 import { memo } from "react";
+import { usageText } from "../../convex/model/budgetLevels";
 import type { StepState } from "../../convex/model/workflowDag";
 import { PlainButton } from "../components/PlainButton";
-import {
-  attemptText,
-  STEP_LOOKS,
-  usageText,
-  type StepRowLike,
-} from "./runModel";
+import { attemptText, STEP_LOOKS, type StepRowLike } from "./runModel";
 
 export interface DagStep {
   readonly id: string;

@@ -8,7 +8,8 @@ import type { WorkflowRunStatus } from "../../convex/tables/workflows";
 import { PlainButton } from "../components/PlainButton";
 import { Tag } from "../components/Tag";
 import { formatDateTime, formatRelative } from "../shared/format";
-import { canCancel, formatUsd, runDuration, RUN_LOOKS } from "./runModel";
+import { spendText } from "../../convex/model/budgetLevels";
+import { canCancel, runDuration, RUN_LOOKS } from "./runModel";
 
 export interface RunSummary {
   readonly name: string;
@@ -61,7 +62,7 @@ export function RunHeader({
           {(run.usedTokens ?? 0).toLocaleString("en-US")}
         </dd>
         <dt>Cost</dt>
-        <dd data-testid="run-cost">{formatUsd(run.usedCostUsd ?? 0)}</dd>
+        <dd data-testid="run-cost">{spendText(run.usedCostUsd ?? 0)}</dd>
         <dt>Steps</dt>
         <dd>{steps}</dd>
       </dl>

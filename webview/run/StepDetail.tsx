@@ -3,6 +3,7 @@
  * its timing, and links to the task or approval it became.
  */
 import type { Doc } from "../../convex/_generated/dataModel";
+import { usageText } from "../../convex/model/budgetLevels";
 import { LinkButton } from "../components/Links";
 import { TaskLink } from "../shared/TaskLink";
 import { formatDateTime, formatRelative } from "../shared/format";
@@ -13,7 +14,6 @@ import {
   formatElapsed,
   formatOutput,
   STEP_LOOKS,
-  usageText,
   waitText,
 } from "./runModel";
 

@@ -4,7 +4,6 @@
  * gets (mirroring convex/model/workflowRunOps.ts so a button is never a
  * refusal), and the event log's lines. Unit-tested.
  */
-import { compact, dollars } from "../../convex/model/budgetLevels";
 import type { StepState } from "../../convex/model/workflowDag";
 import type { WorkflowRunStatus } from "../../convex/tables/workflows";
 
@@ -51,20 +50,6 @@ export function attemptText(attempt: number, maxRetries: number): string {
     return maxRetries === 0 ? "no retries" : `up to ${maxRetries} retries`;
   }
   return `attempt ${attempt} of ${maxRetries + 1}`;
-}
-
-/** Dollars to the cent; a real spend below a cent is not "$0.00". */
-export function formatUsd(usd: number): string {
-  return usd > 0 && usd < 0.01 ? "<$0.01" : dollars(usd);
-}
-
-/** "12.3k tokens · $0.42", or "" when nothing was spent. */
-export function usageText(tokens?: number, costUsd?: number): string {
-  const parts: string[] = [];
-  if (tokens !== undefined && tokens > 0)
-    parts.push(`${compact(tokens)} tokens`);
-  if (costUsd !== undefined && costUsd > 0) parts.push(formatUsd(costUsd));
-  return parts.join(" · ");
 }
 
 /** "42 s", "5 min 3 s", "2 h 5 min": run and step durations. */

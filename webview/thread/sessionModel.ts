@@ -3,7 +3,7 @@
  * how far along it is, what it spent, and why it ended.
  */
 import type { Doc } from "../../convex/_generated/dataModel";
-import { usageText } from "../run/runModel";
+import { usageText } from "../../convex/model/budgetLevels";
 import type { PeopleIndex } from "../shared/people";
 
 export type NativeSessionLike = Pick<
