@@ -12,6 +12,7 @@ import type { Engine } from "../engine/types";
 import { MAX_MESSAGE_BYTES, encodeServerMessage } from "./syncProtocol";
 import { stderrLogger, type Logger } from "./log";
 import { CLOSE_INTERNAL_ERROR, SyncSession } from "./syncSession";
+import { writesPerTurn } from "./writesPerTurn";
 
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 
@@ -43,7 +44,10 @@ export class SyncServer {
       noServer: true,
       maxPayload: MAX_MESSAGE_BYTES + 1024 * 1024,
     });
-    this.wss.on("connection", (ws) => this.accept(ws));
+    // For an upgrade, req.socket is the socket the WebSocket runs on.
+    this.wss.on("connection", (ws, req: IncomingMessage) =>
+      this.accept(ws, req.socket),
+    );
     this.heartbeat = setInterval(
       () => this.beat(),
       options.heartbeatMs ?? 15_000,
@@ -99,12 +103,14 @@ export class SyncServer {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, socket: Duplex): void {
+    const holdForTurn = writesPerTurn(socket);
     const session = new SyncSession(
       this.engine,
       {
         send: (message) => {
           if (ws.readyState !== WebSocket.OPEN) return;
+          holdForTurn();
           ws.send(encodeServerMessage(message), (error) => {
             if (error) this.log("sync send failed", error);
           });

@@ -239,9 +239,12 @@ export class SyncSession {
       return reply(failureFields(errorMessage, errorData, logLines));
     }
     const { value: result, logLines, ts } = outcome;
-    reply({ success: true, result, logLines, ts });
-    // The client resolves the mutation only on a Transition at >= ts received after this.
+    // The client resolves the mutation only on a Transition at >= ts received
+    // after the response. Asked for first: the Transition's pass is then
+    // scheduled before the transport flushes this turn's writes, so a
+    // connection without queries gets both frames in one write.
     connected.querySync.requireTs(ts);
+    reply({ success: true, result, logLines, ts });
   }
 
   private async act(

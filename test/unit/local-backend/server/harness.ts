@@ -98,3 +98,30 @@ export async function waitFor<T>(
 }
 
 export { subscribe } from "../../../support/subscribe";
+
+export type Received = {
+  messages: Record<string, unknown>[];
+  closed: Promise<{ code: number; reason: string }>;
+};
+
+/** A bare protocol connection: every frame it gets, parsed, and how it closed. */
+export async function openRawSocket(
+  h: Harness,
+  path = "/api/1.48.0/sync",
+): Promise<{ ws: WebSocket; received: Received }> {
+  const ws = new WebSocket(h.servers.url.replace("http", "ws") + path);
+  const messages: Record<string, unknown>[] = [];
+  ws.on("message", (data: Buffer) =>
+    messages.push(JSON.parse(data.toString("utf8")) as Record<string, unknown>),
+  );
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on("close", (code: number, reason: Buffer) =>
+      resolve({ code, reason: reason.toString() }),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  return { ws, received: { messages, closed } };
+}

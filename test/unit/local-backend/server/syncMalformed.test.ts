@@ -1,8 +1,14 @@
 /** The sync endpoint under hostile or broken input, driven by a raw `ws` client. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { decodeTs } from "../../../../local-backend/server/syncProtocol";
-import { fn, startHarness, subscribe, waitFor, type Harness } from "./harness";
+import {
+  fn,
+  openRawSocket,
+  startHarness,
+  subscribe,
+  waitFor,
+  type Harness,
+} from "./harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,30 +21,7 @@ afterAll(async () => {
   await h.close();
 });
 
-type Received = {
-  messages: Record<string, unknown>[];
-  closed: Promise<{ code: number; reason: string }>;
-};
-
-async function open(
-  path = "/api/1.48.0/sync",
-): Promise<{ ws: WebSocket; received: Received }> {
-  const ws = new WebSocket(h.servers.url.replace("http", "ws") + path);
-  const messages: Record<string, unknown>[] = [];
-  ws.on("message", (data: Buffer) =>
-    messages.push(JSON.parse(data.toString("utf8")) as Record<string, unknown>),
-  );
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on("close", (code: number, reason: Buffer) =>
-      resolve({ code, reason: reason.toString() }),
-    ),
-  );
-  await new Promise<void>((resolve, reject) => {
-    ws.once("open", () => resolve());
-    ws.once("error", reject);
-  });
-  return { ws, received: { messages, closed } };
-}
+const open = (path?: string) => openRawSocket(h, path);
 
 const connect = JSON.stringify({
   type: "Connect",
