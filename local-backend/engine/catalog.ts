@@ -38,8 +38,16 @@ export function tableNumbersFrom(
   return tableNumbers;
 }
 
+/**
+ * Valid ids already decoded, by table number. Decoding checks an id's
+ * checksum and canonical spelling (~20 µs here), and a mutation checks the
+ * same few ids many times (arguments, validators, each read and write).
+ */
+const ID_CACHE_SIZE = 50_000;
+
 export class Catalog implements IdContext {
   private readonly newTableNumbers: Record<string, string> = {};
+  private readonly idTables = new Map<string, number>();
 
   constructor(
     readonly db: Database,
@@ -114,10 +122,15 @@ export class Catalog implements IdContext {
   }
 
   tableOfId(id: string): Table | undefined {
-    const decoded = decodeId(id);
-    return decoded === null
-      ? undefined
-      : this.db.tableByNumber(decoded.tableNumber);
+    let tableNumber = this.idTables.get(id);
+    if (tableNumber === undefined) {
+      const decoded = decodeId(id);
+      if (decoded === null) return undefined;
+      tableNumber = decoded.tableNumber;
+      if (this.idTables.size >= ID_CACHE_SIZE) this.idTables.clear();
+      this.idTables.set(id, tableNumber);
+    }
+    return this.db.tableByNumber(tableNumber);
   }
 
   isIdOfTable(id: string, tableName: string): boolean {
