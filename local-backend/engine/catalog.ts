@@ -5,7 +5,7 @@
  */
 import { Database, type IndexDef, type Table } from "./database";
 import { fail } from "./errors";
-import { decodeId } from "./ids";
+import { decodeId, newId } from "./ids";
 import type { ParsedSchema } from "./schema";
 import {
   checkDocument,
@@ -127,10 +127,21 @@ export class Catalog implements IdContext {
       const decoded = decodeId(id);
       if (decoded === null) return undefined;
       tableNumber = decoded.tableNumber;
-      if (this.idTables.size >= ID_CACHE_SIZE) this.idTables.clear();
-      this.idTables.set(id, tableNumber);
+      this.remember(id, tableNumber);
     }
     return this.db.tableByNumber(tableNumber);
+  }
+
+  private remember(id: string, tableNumber: number): void {
+    if (this.idTables.size >= ID_CACHE_SIZE) this.idTables.clear();
+    this.idTables.set(id, tableNumber);
+  }
+
+  /** A fresh id for a document of `table`, known to the id cache from the start. */
+  newIdIn(table: Table): string {
+    const id = newId(table.number);
+    this.remember(id, table.number);
+    return id;
   }
 
   isIdOfTable(id: string, tableName: string): boolean {

@@ -15,7 +15,6 @@ import { SCHEDULED_FUNCTIONS } from "./catalog";
 import type { Doc, Table } from "./database";
 import { fail } from "./errors";
 import { matchesFilter } from "./filters";
-import { newId } from "./ids";
 import type { Key } from "./keys";
 import { LIMITS } from "./limits";
 import { readPage } from "./pagination";
@@ -310,7 +309,7 @@ export class Transaction {
     }
     const doc: Doc = {
       ...value,
-      _id: newId(table.number),
+      _id: this.catalog.newIdIn(table),
       _creationTime: this.nextCreationTime(),
     };
     this.store(table, doc, null);
