@@ -9,6 +9,10 @@
  *   echo tool on the same SDK (lib/echoMcpServer.ts), bundled and started the same
  *   way, in the same run. Target: at most 2 ms p50 above the floor.
  * - Cold start: spawning the server until `initialize` is answered. Target < 300 ms.
+ * - Reference: claim_task's mutation called through a ConvexClient in this
+ *   process, as the agent: the backend's share of the tool. (Not list_tasks':
+ *   ConvexClient.query answers back-to-back calls from the copy it still holds
+ *   of the query it just unsubscribed, so it would time no round trip.)
  *
  * Both servers run bundled (as dist/mcp-server.js is); the local backend runs as its
  * own process (lib/backendProcess.ts) with Switchboard's convex/ functions.
@@ -17,6 +21,10 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { cpus, loadavg } from "node:os";
+import type { ConvexClient } from "convex/browser";
+import { api } from "../convex/_generated/api";
+import { exchangeSecret } from "../mcp-server/tokens";
+import { wsClient } from "./lib/clients";
 import { startBackend } from "./lib/backendProcess";
 import { bundle } from "./lib/bundle";
 import { signInOwner, provisionAgent } from "./lib/switchboardSetup";
@@ -57,6 +65,31 @@ async function coldStarts(launch: Launch, runs: number): Promise<Summary> {
   return summarize(samples);
 }
 
+/** The same calls without MCP: a ConvexClient signed in as the agent. */
+async function directCalls(
+  calls: number,
+  call: () => Promise<unknown>,
+): Promise<Summary> {
+  const samples: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const started = performance.now();
+    await call();
+    samples.push(performance.now() - started);
+  }
+  return summarize(samples);
+}
+
+async function agentClient(
+  siteUrl: string,
+  url: string,
+  secret: string,
+): Promise<ConvexClient> {
+  const { token } = await exchangeSecret(siteUrl, secret, "bench:mcp", 10_000);
+  const client = wsClient(url);
+  client.setAuth(() => Promise.resolve(token));
+  return client;
+}
+
 async function roundTrips(
   client: Client,
   calls: number,
@@ -90,7 +123,7 @@ async function main(): Promise<void> {
   const backend = await startBackend({ functionsDir: join(ROOT, "convex") });
   try {
     const owner = await signInOwner(backend);
-    const agent = await provisionAgent(owner, "bench-agent", claims + 10);
+    const agent = await provisionAgent(owner, "bench-agent", 2 * claims + 10);
     const switchboard: Launch = {
       file: bundled.file("mcp-server"),
       env: {
@@ -124,6 +157,21 @@ async function main(): Promise<void> {
     );
     await Promise.all([echoClient.close(), sbClient.close()]);
 
+    progress("claims through ConvexClient directly");
+    const direct = await agentClient(
+      backend.siteUrl,
+      backend.url,
+      agent.secret,
+    );
+    let directClaim: Summary;
+    try {
+      directClaim = await directCalls(claims, () =>
+        direct.mutation(api.agentTasks.claim, {}),
+      );
+    } finally {
+      await direct.close();
+    }
+
     const columns: Column[] = [
       { title: "measurement", align: "left" },
       { title: "calls", align: "right" },
@@ -143,6 +191,15 @@ async function main(): Promise<void> {
       `+${ms(above(s))}`,
       `<= +${TARGET.aboveFloorP50Ms} ms`,
       yes(above(s) <= TARGET.aboveFloorP50Ms),
+    ];
+    const directRow = (label: string, s: Summary): string[] => [
+      label,
+      String(s.count),
+      ms(s.p50),
+      ms(s.p99),
+      "",
+      "",
+      "",
     ];
     const coldRow = (label: string, s: Summary, target: boolean): string[] => [
       label,
@@ -170,6 +227,9 @@ async function main(): Promise<void> {
         tripRow("  list_tasks (limit 20)", listCalls),
         tripRow("  claim_task (next ready)", claimCalls),
         [],
+        ["reference: claim_task's mutation through ConvexClient, no MCP"],
+        directRow("  agentTasks.claim (next ready)", directClaim),
+        [],
         ["cold start: spawn until initialize is answered"],
         coldRow("  floor: echo server", echoCold, false),
         coldRow("  switchboard-mcp", switchboardCold, true),
@@ -184,6 +244,11 @@ async function main(): Promise<void> {
           "  claim_task / echo",
           "",
           (claimCalls.p50 / echoCalls.p50).toFixed(2) + "x",
+        ],
+        [
+          "  claim_task / agentTasks.claim direct",
+          "",
+          (claimCalls.p50 / directClaim.p50).toFixed(2) + "x",
         ],
         [
           "  cold start switchboard / echo",
