@@ -104,17 +104,16 @@ export class SyncServer {
   }
 
   private accept(ws: WebSocket, socket: Duplex): void {
-    const holdForTurn = writesPerTurn(socket);
     const session = new SyncSession(
       this.engine,
       {
         send: (message) => {
           if (ws.readyState !== WebSocket.OPEN) return;
-          holdForTurn();
           ws.send(encodeServerMessage(message), (error) => {
             if (error) this.log("sync send failed", error);
           });
         },
+        holdForTurn: writesPerTurn(socket),
         close: (code, reason) => {
           if (
             ws.readyState === WebSocket.OPEN ||

@@ -34,6 +34,11 @@ import {
 
 export interface SessionTransport {
   send(message: ServerMessage): void;
+  /**
+   * Holds this connection's writes until the event loop's next check phase,
+   * so what is sent meanwhile leaves in one syscall.
+   */
+  holdForTurn?(): void;
   /** Ends the connection; the server then calls `dispose`. */
   close(code: number, reason: string): void;
 }
@@ -240,10 +245,11 @@ export class SyncSession {
     }
     const { value: result, logLines, ts } = outcome;
     // The client resolves the mutation only on a Transition at >= ts received
-    // after the response. Asked for first: the Transition's pass is then
-    // scheduled before the transport flushes this turn's writes, so a
-    // connection without queries gets both frames in one write.
+    // after the response, so the response waits for it: the Transition's pass
+    // is scheduled first (requireTs), the flush of the held writes after it,
+    // and a connection without queries gets both frames in one write.
     connected.querySync.requireTs(ts);
+    this.transport.holdForTurn?.();
     reply({ success: true, result, logLines, ts });
   }
 

@@ -3,10 +3,11 @@ import type { Duplex } from "node:stream";
 
 /**
  * Holds a socket's writes until the event loop's next check phase
- * (setImmediate), so the frames a connection gets in one turn leave in one
- * syscall: a mutation's response and the Transition that resolves it (see
+ * (setImmediate), so the frames sent meanwhile leave in one syscall: a
+ * mutation's response and the Transition that resolves it (see
  * SyncSession.mutate) cost one write instead of two. One write per mutation
- * is ~10% of the server's CPU with 32 writers (`npm run bench`).
+ * is ~10% of the server's CPU with 32 writers (`npm run bench`). Only a
+ * mutation's response asks for it: a subscriber's Transition goes out at once.
  */
 export function writesPerTurn(socket: Duplex): () => void {
   let held = false;
