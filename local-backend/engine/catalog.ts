@@ -39,9 +39,10 @@ export function tableNumbersFrom(
 }
 
 /**
- * Valid ids already decoded, by table number. Decoding checks an id's
- * checksum and canonical spelling (~20 µs here), and a mutation checks the
- * same few ids many times (arguments, validators, each read and write).
+ * How many valid ids a Catalog remembers with their table number. Decoding
+ * checks an id's checksum and canonical spelling (~20 µs here), and a
+ * mutation checks the same few ids many times (arguments, validators, each
+ * read and write). Past this size the cache starts over.
  */
 const ID_CACHE_SIZE = 50_000;
 
