@@ -65,20 +65,21 @@ async function coldStarts(launch: Launch, runs: number): Promise<Summary> {
   return summarize(samples);
 }
 
-/** The same calls without MCP: a ConvexClient signed in as the agent. */
-async function directCalls(
+/** `calls` sequential calls, each timed from start to settle. */
+async function timedCalls(
   calls: number,
-  call: () => Promise<unknown>,
+  call: (i: number) => Promise<unknown>,
 ): Promise<Summary> {
   const samples: number[] = [];
   for (let i = 0; i < calls; i++) {
     const started = performance.now();
-    await call();
+    await call(i);
     samples.push(performance.now() - started);
   }
   return summarize(samples);
 }
 
+/** A ConvexClient signed in as the agent: the same functions without MCP. */
 async function agentClient(
   siteUrl: string,
   url: string,
@@ -96,15 +97,11 @@ async function roundTrips(
   tool: string,
   args: (i: number) => Record<string, unknown>,
 ): Promise<Summary> {
-  const samples: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const started = performance.now();
+  return await timedCalls(calls, async (i) => {
     const result = await client.callTool({ name: tool, arguments: args(i) });
-    samples.push(performance.now() - started);
     if (result.isError === true)
       throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
-  }
-  return summarize(samples);
+  });
 }
 
 async function main(): Promise<void> {
@@ -165,7 +162,7 @@ async function main(): Promise<void> {
     );
     let directClaim: Summary;
     try {
-      directClaim = await directCalls(claims, () =>
+      directClaim = await timedCalls(claims, () =>
         direct.mutation(api.agentTasks.claim, {}),
       );
     } finally {
