@@ -1,6 +1,6 @@
 /** The run's latest events (workflowRuns.get keeps the last 50), oldest first. */
 import { Tag } from "../components/Tag";
-import { formatDateTime } from "../shared/format";
+import { formatClock, formatDateTime } from "../shared/format";
 import { eventKindText, eventTone } from "./runModel";
 
 export interface RunEventLike {
@@ -9,15 +9,6 @@ export interface RunEventLike {
   readonly kind: string;
   readonly stepId?: string;
   readonly detail: string;
-}
-
-/** Steps happen seconds apart: the log shows seconds, the hover the date. */
-function clock(at: number): string {
-  return new Date(at).toLocaleTimeString(undefined, {
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
 }
 
 export function EventLog({
@@ -34,7 +25,10 @@ export function EventLog({
         <ol className="run__events" data-testid="run-events">
           {events.map((event) => (
             <li key={event._id} className="run__event">
-              <time title={formatDateTime(event.at)}>{clock(event.at)}</time>
+              {/* Steps happen seconds apart: the log shows seconds, the hover the date. */}
+              <time title={formatDateTime(event.at)}>
+                {formatClock(event.at)}
+              </time>
               <Tag tone={eventTone(event.kind)}>
                 {eventKindText(event.kind)}
               </Tag>

@@ -91,6 +91,13 @@ export const formatDateTime = lazyFormat({
 
 export const formatTime = lazyFormat({ hour: "2-digit", minute: "2-digit" });
 
+/** With seconds, for logs whose lines are seconds apart. */
+export const formatClock = lazyFormat({
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
 /**
  * Only http(s) links are rendered as links: a `javascript:` or `command:` URL
  * stored in a task would otherwise run when clicked.
