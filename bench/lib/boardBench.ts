@@ -17,6 +17,7 @@ import {
 import {
   loadBoard,
   measureRemoteUpdates,
+  snapshotBoard,
   type FirstRender,
   type UpdateLatencies,
 } from "./boardPage";
@@ -66,8 +67,23 @@ export async function seededBackend(
   }
 }
 
+/** What Chromium alone costs: a page with one line of a card's text and nothing else. */
+const ONE_LINE_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="UTF-8" /><title>One line</title></head>' +
+  '<body><div data-task-id="one-line"><div class="card__title">A card title</div></div></body></html>';
+
+async function loadStatic(browser: Browser, url: string): Promise<FirstRender> {
+  const loaded = await loadBoard(browser, url, { staticPage: true });
+  await loaded.close();
+  return loaded.result;
+}
+
 export type BoardResult = {
   loads: FirstRender[];
+  /** The same board's DOM as a page without scripts (snapshotBoard), loaded in turn. */
+  staticLoads: FirstRender[];
+  /** A page of one card title, no stylesheet, no script: Chromium's own page cost. */
+  blankLoads: FirstRender[];
   updates: UpdateLatencies;
 };
 
@@ -93,16 +109,32 @@ export async function measureBoard(
     // One untimed load: the first page of a fresh browser pays for its renderer
     // process and caches, which are not the board's cost.
     await (await loadBoard(browser, server.url)).close();
-    progress(`board page loads (${plan.loads})`);
+    progress(
+      `board page loads (${plan.loads}), each followed by its static snapshot and a one-line page`,
+    );
     const loads: FirstRender[] = [];
+    const staticLoads: FirstRender[] = [];
+    const blankLoads: FirstRender[] = [];
+    let staticUrl: string | undefined;
+    const blankUrl = server.serveStatic("one-line", ONE_LINE_PAGE);
     for (let i = 0; i < plan.loads; i++) {
       const loaded = await loadBoard(browser, server.url);
-      const { markMs, afterInitMs, readyMs, preloadMs, cards } = loaded.result;
+      const { paintedMs, markMs, afterInitMs, readyMs, preloadMs, cards } =
+        loaded.result;
       loads.push(loaded.result);
-      progress(
-        `  load ${i + 1}/${plan.loads}: first render ${ms(markMs)} ms (ready ${ms(readyMs)}, preload ${ms(preloadMs)}, ${ms(afterInitMs)} after init), ${cards} cards`,
+      staticUrl ??= server.serveStatic(
+        "snapshot",
+        await snapshotBoard(loaded.page),
       );
       await loaded.close();
+      // Interleaved, so all three see the same phase of this VM's varying speed.
+      const snapshot = await loadStatic(browser, staticUrl);
+      staticLoads.push(snapshot);
+      const blank = await loadStatic(browser, blankUrl);
+      blankLoads.push(blank);
+      progress(
+        `  load ${i + 1}/${plan.loads}: first card painted ${ms(paintedMs)} ms (mark ${ms(markMs)}, ready ${ms(readyMs)}, preload ${ms(preloadMs)}, ${ms(afterInitMs)} after init), ${cards} cards; static snapshot ${ms(snapshot.paintedMs)} ms; one-line page ${ms(blank.paintedMs)} ms`,
+      );
     }
     if (plan.profileDir !== undefined) {
       // One more, untimed load under the CPU profiler (it slows the page down).
@@ -121,7 +153,7 @@ export async function measureBoard(
         warmup: 3,
         count: plan.updates,
       });
-      return { loads, updates };
+      return { loads, staticLoads, blankLoads, updates };
     } finally {
       await board.close();
     }

@@ -20,7 +20,12 @@ import { renderWebviewHtml } from "../../extension/webviews/html";
 import { createNonce } from "../../extension/webviews/nonce";
 import type { BoardPreload, InitParams } from "../../webview/protocol";
 
-export type BoardServer = { url: string; close(): Promise<void> };
+export type BoardServer = {
+  url: string;
+  /** Serves `html` (a page without scripts) at /static/`name` and returns its URL. */
+  serveStatic(name: string, html: string): string;
+  close(): Promise<void>;
+};
 
 /** A few of Dark Modern's tokens, enough for the board and the toolkit to look right. */
 const DARK_THEME_CSS = `
@@ -204,6 +209,7 @@ export async function startBoardServer(options: {
   };
   let origin = "";
   let pendingPreload: Promise<BoardPreload> | undefined;
+  const staticPages = new Map<string, string>();
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", origin).pathname;
     // No caching: every page load fetches and compiles the bundle, as a new webview does.
@@ -238,6 +244,15 @@ export async function startBoardServer(options: {
         );
         return;
       }
+      const staticPage = staticPages.get(path);
+      if (staticPage !== undefined) {
+        response.writeHead(200, {
+          ...headers,
+          "content-type": "text/html; charset=utf-8",
+        });
+        response.end(staticPage);
+        return;
+      }
       if (path === "/favicon.ico") {
         // Chromium asks for one; a 404 would show up as a console error.
         response.writeHead(204, headers).end();
@@ -263,6 +278,11 @@ export async function startBoardServer(options: {
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: `${origin}/`,
+    serveStatic: (name, html) => {
+      const path = `/static/${encodeURIComponent(name)}`;
+      staticPages.set(path, html);
+      return `${origin}${path}`;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

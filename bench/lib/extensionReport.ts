@@ -60,15 +60,29 @@ function p50p95(
 export function boardRows(tasks: number, board: BoardResult): Row[] {
   const pick = (key: keyof FirstRender) => board.loads.map((l) => l[key]);
   const cards = pick("cards");
-  const { afterRun, afterAck, afterSend } = board.updates;
+  const { paintedAfterRun, afterRun, afterAck, afterSend } = board.updates;
+  const painted = pick("paintedMs");
+  const floor = board.staticLoads.map((l) => l.paintedMs);
+  const blank = board.blankLoads.map((l) => l.paintedMs);
   return [
     [`board with ${tasks.toLocaleString("en-US")} tasks in Chromium`],
     [`first render, ${board.loads.length} page loads`],
     ...p50p95(
-      "board's first-render mark",
-      pick("markMs"),
+      "first card on screen (frame presented)",
+      painted,
       TARGET.firstRenderMs,
     ),
+    ...p50p95(
+      "  its static snapshot, no JS (floor)",
+      floor,
+      TARGET.firstRenderMs,
+    ),
+    [
+      "  board / floor, p50",
+      `${(percentile(painted, 50) / percentile(floor, 50)).toFixed(2)}x`,
+    ],
+    ...p50p95("  a one-line page, no CSS or JS (Chromium's page cost)", blank),
+    ...p50p95("  board's first-render mark (React commit)", pick("markMs")),
     ...p50p95("  of which after host/init", pick("afterInitMs")),
     ...p50p95("  host/init sent", pick("initSentMs")),
     ...p50p95("    board's webview/ready", pick("readyMs")),
@@ -80,10 +94,15 @@ export function boardRows(tasks: number, board: BoardResult): Row[] {
         ? String(cards[0] ?? "-")
         : `${Math.min(...cards)}-${Math.max(...cards)}`,
     ],
-    [`remote title edit visible on its card, ${afterAck.length} edits`],
-    ...p50p95("after the mutation resolved", afterAck, TARGET.updateMs),
-    ...p50p95("after the mutation ran", afterRun, TARGET.updateMs),
-    ...p50p95("after the mutation was sent", afterSend),
+    [`remote title edit on its card, ${afterAck.length} edits`],
+    ...p50p95(
+      "on screen (frame presented) after the mutation ran",
+      paintedAfterRun,
+      TARGET.updateMs,
+    ),
+    ...p50p95("in the DOM after the mutation ran", afterRun),
+    ...p50p95("in the DOM after the mutation resolved", afterAck),
+    ...p50p95("in the DOM after the mutation was sent", afterSend),
   ];
 }
 
@@ -156,7 +175,7 @@ export function printReport(options: {
     `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? "?"}), node ${process.version}, load average at start ${load(options.loadAtStart)}`,
   );
   console.log(
-    "setup: local backend in its own process; board = renderWebviewHtml + a fake VS Code host in headless Chromium (playwright-core), page times from navigation start; ratio = result / target (below 1.00x meets it)",
+    "setup: local backend in its own process; board = renderWebviewHtml + a fake VS Code host in headless Chromium (playwright-core), page times from navigation start; on screen = the frame showing it presented (Element Timing); floor = the board's DOM saved as a page without scripts, loaded after each board load; ratio = result / target (below 1.00x meets it)",
   );
   for (const note of options.notes) console.log(note);
   console.log("");
