@@ -9,10 +9,13 @@
  *   echo tool on the same SDK (lib/echoMcpServer.ts), bundled and started the same
  *   way, in the same run. Target: at most 2 ms p50 above the floor.
  * - Cold start: spawning the server until `initialize` is answered. Target < 300 ms.
- * - Reference: claim_task's mutation called through a ConvexClient in this
- *   process, as the agent: the backend's share of the tool. (Not list_tasks':
+ * - References: claim_task's mutation called through a ConvexClient in this
+ *   process, as the agent (the backend's share of the tool); and the cheapest
+ *   durable write a tool makes, update_task's heartbeat (one lease renewed),
+ *   through MCP and directly: what any write costs here. (No direct list_tasks:
  *   ConvexClient.query answers back-to-back calls from the copy it still holds
  *   of the query it just unsubscribed, so it would time no round trip.)
+ * All round trips run in one loop, interleaved, so they share the VM's phases.
  *
  * Both servers run bundled (as dist/mcp-server.js is); the local backend runs as its
  * own process (lib/backendProcess.ts) with Switchboard's convex/ functions.
@@ -23,6 +26,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { cpus, loadavg } from "node:os";
 import type { ConvexClient } from "convex/browser";
 import { api } from "../convex/_generated/api";
+import type { Id } from "../convex/_generated/dataModel";
 import { exchangeSecret } from "../mcp-server/tokens";
 import { wsClient } from "./lib/clients";
 import { startBackend } from "./lib/backendProcess";
@@ -65,21 +69,13 @@ async function coldStarts(launch: Launch, runs: number): Promise<Summary> {
   return summarize(samples);
 }
 
-/** `calls` sequential calls, each timed from start to settle. */
-async function timedCalls(
-  calls: number,
-  call: (i: number) => Promise<unknown>,
-): Promise<Summary> {
-  const samples: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const started = performance.now();
-    await call(i);
-    samples.push(performance.now() - started);
-  }
-  return summarize(samples);
+/** How long `call` takes to settle, in ms. */
+async function timed(call: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await call();
+  return performance.now() - started;
 }
 
-/** A ConvexClient signed in as the agent: the same functions without MCP. */
 async function agentClient(
   siteUrl: string,
   url: string,
@@ -91,17 +87,26 @@ async function agentClient(
   return client;
 }
 
-async function roundTrips(
+/** One tool call; a tool error fails the benchmark (it would time the wrong path). */
+async function callTool(
   client: Client,
-  calls: number,
   tool: string,
-  args: (i: number) => Record<string, unknown>,
-): Promise<Summary> {
-  return await timedCalls(calls, async (i) => {
-    const result = await client.callTool({ name: tool, arguments: args(i) });
-    if (result.isError === true)
-      throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
-  });
+  args: Record<string, unknown>,
+): Promise<string> {
+  const result = await client.callTool({ name: tool, arguments: args });
+  const content = result.content as { type: string; text?: string }[];
+  const text = content[0]?.text;
+  if (result.isError === true || text === undefined)
+    throw new Error(`${tool} failed: ${JSON.stringify(content)}`);
+  return text;
+}
+
+/** The task a claim_task call took (its result is the mutation's JSON). */
+async function claimOne(client: Client): Promise<string> {
+  const claimed = JSON.parse(await callTool(client, "claim_task", {})) as {
+    task: { id: string };
+  };
+  return claimed.task.id;
 }
 
 async function main(): Promise<void> {
@@ -134,40 +139,72 @@ async function main(): Promise<void> {
     const echoCold = await coldStarts(echo, colds);
     const switchboardCold = await coldStarts(switchboard, colds);
 
-    progress("round trips");
+    progress(
+      "round trips, interleaved: echo, list_tasks, a heartbeat through MCP and directly, and every few rounds a claim both ways",
+    );
     const echoClient = (await connect(echo)).client;
     const sbClient = (await connect(switchboard)).client;
-    // Untimed first calls: sign-in, the WebSocket and first-call paths are warm.
-    await roundTrips(sbClient, 5, "list_tasks", () => ({ limit: 20 }));
-    await roundTrips(echoClient, 20, "echo", () => ({ text: "warm" }));
-    const echoCalls = await roundTrips(echoClient, calls, "echo", (i) => ({
-      text: `t${i}`,
-    }));
-    const listCalls = await roundTrips(sbClient, calls, "list_tasks", () => ({
-      limit: 20,
-    }));
-    const claimCalls = await roundTrips(
-      sbClient,
-      claims,
-      "claim_task",
-      () => ({}),
-    );
-    await Promise.all([echoClient.close(), sbClient.close()]);
-
-    progress("claims through ConvexClient directly");
     const direct = await agentClient(
       backend.siteUrl,
       backend.url,
       agent.secret,
     );
-    let directClaim: Summary;
+    const samples = {
+      echo: [] as number[],
+      list: [] as number[],
+      claim: [] as number[],
+      directClaim: [] as number[],
+      heartbeat: [] as number[],
+      directHeartbeat: [] as number[],
+    };
     try {
-      directClaim = await timedCalls(claims, () =>
-        direct.mutation(api.agentTasks.claim, {}),
-      );
+      // Untimed first calls: sign-in, the WebSocket and first-call paths are warm.
+      for (let i = 0; i < 20; i++) {
+        await callTool(echoClient, "echo", { text: "warm" });
+        await callTool(sbClient, "list_tasks", { limit: 20 });
+      }
+      const taskId = await claimOne(sbClient);
+      const heldTaskId = taskId as Id<"tasks">;
+      await direct.mutation(api.agentTasks.update, { taskId: heldTaskId });
+      // One loop, so every measurement sees the same phases of this VM's
+      // varying speed (blocks run one after another did not).
+      for (let i = 0; i < calls; i++) {
+        samples.echo.push(
+          await timed(() => callTool(echoClient, "echo", { text: `t${i}` })),
+        );
+        samples.list.push(
+          await timed(() => callTool(sbClient, "list_tasks", { limit: 20 })),
+        );
+        samples.heartbeat.push(
+          await timed(() => callTool(sbClient, "update_task", { taskId })),
+        );
+        samples.directHeartbeat.push(
+          await timed(() =>
+            direct.mutation(api.agentTasks.update, { taskId: heldTaskId }),
+          ),
+        );
+        // `claims` claims spread evenly over the `calls` rounds.
+        if (
+          Math.floor(((i + 1) * claims) / calls) >
+          Math.floor((i * claims) / calls)
+        ) {
+          samples.claim.push(
+            await timed(() => callTool(sbClient, "claim_task", {})),
+          );
+          samples.directClaim.push(
+            await timed(() => direct.mutation(api.agentTasks.claim, {})),
+          );
+        }
+      }
     } finally {
-      await direct.close();
+      await Promise.all([echoClient.close(), sbClient.close(), direct.close()]);
     }
+    const echoCalls = summarize(samples.echo);
+    const listCalls = summarize(samples.list);
+    const claimCalls = summarize(samples.claim);
+    const directClaim = summarize(samples.directClaim);
+    const heartbeatCalls = summarize(samples.heartbeat);
+    const directHeartbeat = summarize(samples.directHeartbeat);
 
     const columns: Column[] = [
       { title: "measurement", align: "left" },
@@ -224,8 +261,16 @@ async function main(): Promise<void> {
         tripRow("  list_tasks (limit 20)", listCalls),
         tripRow("  claim_task (next ready)", claimCalls),
         [],
-        ["reference: claim_task's mutation through ConvexClient, no MCP"],
-        directRow("  agentTasks.claim (next ready)", directClaim),
+        ["references"],
+        directRow(
+          "  claim_task's mutation through ConvexClient, no MCP",
+          directClaim,
+        ),
+        tripRow("  update_task heartbeat (one lease renewed)", heartbeatCalls),
+        directRow(
+          "  its mutation through ConvexClient, no MCP",
+          directHeartbeat,
+        ),
         [],
         ["cold start: spawn until initialize is answered"],
         coldRow("  floor: echo server", echoCold, false),
@@ -246,6 +291,11 @@ async function main(): Promise<void> {
           "  claim_task / agentTasks.claim direct",
           "",
           (claimCalls.p50 / directClaim.p50).toFixed(2) + "x",
+        ],
+        [
+          "  update_task heartbeat / its mutation direct",
+          "",
+          (heartbeatCalls.p50 / directHeartbeat.p50).toFixed(2) + "x",
         ],
         [
           "  cold start switchboard / echo",
