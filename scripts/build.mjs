@@ -43,6 +43,16 @@ const targets = [
     external: ["vscode"],
   },
   {
+    // The Convex client and `ws`, loaded by extension/connection/client.ts's
+    // lazyClientFactory on the first connection, so that activation does not read them.
+    entryPoints: ["extension/connection/convexClient.ts"],
+    outfile: "dist/convexClient.js",
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["vscode"],
+  },
+  {
     // The sandbox part of the extension host, loaded by extension/sandboxes/lazy.ts
     // on first need so that simple-git and the Docker code are not part of activation.
     entryPoints: ["extension/sandboxes/index.ts"],

@@ -130,6 +130,15 @@ export function activationRows(activation: ActivationResult): Row[] {
   ];
 }
 
+export function loadingRows(requireMs: readonly number[]): Row[] {
+  return [
+    [
+      `loading dist/extension.js in bare Node (require, vscode stood in), ${requireMs.length} fresh processes`,
+    ],
+    ...p50p95("require", requireMs),
+  ];
+}
+
 export function sizeRows(sizes: readonly BundleSize[]): Row[] {
   return [
     ["bundle sizes (production build)"],

@@ -1,12 +1,11 @@
 /**
  * The part of the official ConvexClient the control plane uses, as an interface
- * so the plane's logic is tested against a fake; `createConvexClient` makes the
- * real one.
+ * so the plane's logic is tested against a fake. convexClient.ts makes the real
+ * one; the extension loads it through `lazyClientFactory`.
  */
-import { ConvexClient } from "convex/browser";
 import type { FunctionReference } from "convex/server";
-import WebSocket from "ws";
-import { convexLoggerFor, type Logger } from "../util/log";
+import type { Logger } from "../util/log";
+import type { convexClientFactory } from "./convexClient";
 
 type Args = Record<string, unknown>;
 
@@ -35,17 +34,25 @@ export interface ClientLike {
 
 export type ClientFactory = (url: string) => ClientLike;
 
+type ConvexClientBundle = { convexClientFactory: typeof convexClientFactory };
+
 /**
- * The official client over the `ws` package: the extension host (VS Code's and
- * code-server's Node 20) has no global WebSocket. It reconnects by itself, to
- * the same URL, with backoff.
+ * The real client's factory from its own bundle (dist/convexClient.js), read
+ * on the first connection rather than at activation. A failing load throws
+ * from that connection attempt, which the plane reports and retries.
  */
-export function convexClientFactory(log: Logger): ClientFactory {
-  return (url) =>
-    new ConvexClient(url, {
-      webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
-      // A local backend's URL is http://127.0.0.1:PORT, which the check refuses.
-      skipConvexDeploymentUrlCheck: true,
-      logger: convexLoggerFor(log),
-    });
+export function lazyClientFactory(
+  bundlePath: string,
+  log: Logger,
+): ClientFactory {
+  let factory: ClientFactory | undefined;
+  return (url) => {
+    if (factory === undefined) {
+      // Our own file next to dist/extension.js, loaded at run time (not bundled there).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+      const bundle = require(bundlePath) as ConvexClientBundle;
+      factory = bundle.convexClientFactory(log);
+    }
+    return factory(url);
+  };
 }

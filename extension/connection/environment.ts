@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import * as vscode from "vscode";
 import type { Logger } from "../util/log";
-import { convexClientFactory } from "./client";
+import { lazyClientFactory } from "./client";
 import { ConvexControlPlane } from "./controlPlane";
 import {
   bundledBackendCommand,
@@ -53,7 +53,10 @@ export function createConnection(
     settings: readBackendSettings,
     readSecret: async () => await context.secrets.get(SIGN_IN_SECRET_KEY),
     local,
-    createClient: convexClientFactory(logger),
+    createClient: lazyClientFactory(
+      join(context.extensionPath, "dist", "convexClient.js"),
+      logger,
+    ),
     preferredProjectId: () =>
       context.workspaceState.get<string>(PROJECT_MEMORY_KEY),
   });

@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../../../convex/_generated/api";
 import type { Id } from "../../../../convex/_generated/dataModel";
-import { convexClientFactory } from "../../../../extension/connection/client";
+import { convexClientFactory } from "../../../../extension/connection/convexClient";
 import { ConvexControlPlane } from "../../../../extension/connection/controlPlane";
 import {
   LocalBackend,
