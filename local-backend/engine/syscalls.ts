@@ -14,7 +14,7 @@ import {
 } from "convex/values";
 import { fail, unsupported } from "./errors";
 import { decodeMaybeUndefined, type SerializedQuery } from "./queryPlan";
-import { docToJson, type Transaction } from "./transaction";
+import { docJsonText, type Transaction } from "./transaction";
 import type { CallerIdentity } from "./types";
 
 export type UdfType = "query" | "mutation" | "action";
@@ -124,12 +124,22 @@ function syncSyscall(op: string, args: Args): JSONValue {
   }
 }
 
-async function asyncSyscall(op: string, args: Args): Promise<JSONValue> {
+/** A syscall result that is JSON text already (a document's, see docJsonText). */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
+async function asyncSyscall(
+  op: string,
+  args: Args,
+): Promise<JSONValue | JsonText> {
   const execution = current();
   switch (op) {
     case "1.0/get": {
       const tx = transaction(execution, "db.get");
-      return docToJson(tx.get(str(args, "id"), optStr(args, "table")));
+      return new JsonText(
+        docJsonText(tx.get(str(args, "id"), optStr(args, "table"))),
+      );
     }
     case "1.0/insert": {
       const value = jsonToConvex(args.value ?? null) as Record<string, Value>;
@@ -241,11 +251,13 @@ function featureOf(op: string): string {
   return features[op] ?? `The syscall ${op}`;
 }
 
-function streamNext(tx: Transaction, queryId: number): JSONValue {
+function streamNext(tx: Transaction, queryId: number): JsonText {
   const doc = tx.nextInStream(queryId);
-  return doc === null
-    ? { value: null, done: true }
-    : { value: docToJson(doc), done: false };
+  return new JsonText(
+    doc === null
+      ? '{"value":null,"done":true}'
+      : `{"value":${docJsonText(doc)},"done":false}`,
+  );
 }
 
 function page(tx: Transaction, args: Args): JSONValue {
@@ -293,9 +305,10 @@ export function installConvexGlobal(): void {
       JSON.stringify(syncSyscall(op, JSON.parse(jsonArgs) as Args)),
     asyncSyscall: async (op: string, jsonArgs: string): Promise<string> => {
       try {
-        return JSON.stringify(
-          await asyncSyscall(op, JSON.parse(jsonArgs) as Args),
-        );
+        const result = await asyncSyscall(op, JSON.parse(jsonArgs) as Args);
+        return result instanceof JsonText
+          ? result.text
+          : JSON.stringify(result);
       } catch (error) {
         throw toSyscallError(error);
       }
