@@ -102,9 +102,9 @@ async function callTool(
 }
 
 /** The task a claim_task call took (its result is the mutation's JSON). */
-async function claimOne(client: Client): Promise<string> {
+async function claimOne(client: Client): Promise<Id<"tasks">> {
   const claimed = JSON.parse(await callTool(client, "claim_task", {})) as {
-    task: { id: string };
+    task: { id: Id<"tasks"> };
   };
   return claimed.task.id;
 }
@@ -164,8 +164,7 @@ async function main(): Promise<void> {
         await callTool(sbClient, "list_tasks", { limit: 20 });
       }
       const taskId = await claimOne(sbClient);
-      const heldTaskId = taskId as Id<"tasks">;
-      await direct.mutation(api.agentTasks.update, { taskId: heldTaskId });
+      await direct.mutation(api.agentTasks.update, { taskId });
       // One loop, so every measurement sees the same phases of this VM's
       // varying speed (blocks run one after another did not).
       for (let i = 0; i < calls; i++) {
@@ -179,9 +178,7 @@ async function main(): Promise<void> {
           await timed(() => callTool(sbClient, "update_task", { taskId })),
         );
         samples.directHeartbeat.push(
-          await timed(() =>
-            direct.mutation(api.agentTasks.update, { taskId: heldTaskId }),
-          ),
+          await timed(() => direct.mutation(api.agentTasks.update, { taskId })),
         );
         // `claims` claims spread evenly over the `calls` rounds.
         if (
@@ -244,6 +241,11 @@ async function main(): Promise<void> {
       target ? `< ${TARGET.coldStartMs} ms` : "",
       target ? yes(s.p99 < TARGET.coldStartMs) : "",
     ];
+    const ratioRow = (label: string, s: Summary, of: Summary): string[] => [
+      label,
+      "",
+      (s.p50 / of.p50).toFixed(2) + "x",
+    ];
     const cpu = cpus();
     console.log("Switchboard MCP server benchmark");
     console.log(`command: npm run bench:mcp${quick ? " -- --quick" : ""}`);
@@ -277,31 +279,19 @@ async function main(): Promise<void> {
         coldRow("  switchboard-mcp", switchboardCold, true),
         [],
         ["ratios (p50)"],
-        [
-          "  list_tasks / echo",
-          "",
-          (listCalls.p50 / echoCalls.p50).toFixed(2) + "x",
-        ],
-        [
-          "  claim_task / echo",
-          "",
-          (claimCalls.p50 / echoCalls.p50).toFixed(2) + "x",
-        ],
-        [
+        ratioRow("  list_tasks / echo", listCalls, echoCalls),
+        ratioRow("  claim_task / echo", claimCalls, echoCalls),
+        ratioRow(
           "  claim_task / agentTasks.claim direct",
-          "",
-          (claimCalls.p50 / directClaim.p50).toFixed(2) + "x",
-        ],
-        [
+          claimCalls,
+          directClaim,
+        ),
+        ratioRow(
           "  update_task heartbeat / its mutation direct",
-          "",
-          (heartbeatCalls.p50 / directHeartbeat.p50).toFixed(2) + "x",
-        ],
-        [
-          "  cold start switchboard / echo",
-          "",
-          (switchboardCold.p50 / echoCold.p50).toFixed(2) + "x",
-        ],
+          heartbeatCalls,
+          directHeartbeat,
+        ),
+        ratioRow("  cold start switchboard / echo", switchboardCold, echoCold),
       ]),
     );
     console.log(

@@ -62,8 +62,8 @@ export function boardRows(tasks: number, board: BoardResult): Row[] {
   const cards = pick("cards");
   const { paintedAfterRun, afterRun, afterAck, afterSend } = board.updates;
   const painted = pick("paintedMs");
-  const floor = board.staticLoads.map((l) => l.paintedMs);
-  const blank = board.blankLoads.map((l) => l.paintedMs);
+  const floor = board.staticPaintedMs;
+  const blank = board.blankPaintedMs;
   return [
     [`board with ${tasks.toLocaleString("en-US")} tasks in Chromium`],
     [`first render, ${board.loads.length} page loads`],
